@@ -31,10 +31,6 @@ POLL_INTERVAL = 0.5  # seconds; accept() wakes this often so Ctrl+C works on Win
 def open_server(host: str, port: int, backlog: int = 5) -> socket.socket:
     """Create a TCP socket that listens on ``host:port``.
 
-    ``socket.create_server`` runs ``socket()``, ``bind()`` and ``listen()``
-    in one call. Where it is safe (not on Windows) it also sets
-    ``SO_REUSEADDR``, so the server can be restarted at once.
-
     Args:
         host: The address to listen on. ``127.0.0.1`` accepts local clients
             only; an address containing ``:`` is IPv6, such as ``::1``.
@@ -49,7 +45,14 @@ def open_server(host: str, port: int, backlog: int = 5) -> socket.socket:
         OSError: The address cannot be used, for example the port is in use.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    return socket.create_server((host, port), family=family, backlog=backlog)
+    server = socket.socket(family, socket.SOCK_STREAM)  # SOCK_STREAM: TCP
+    try:
+        server.bind((host, port))  # one argument: a (host, port) tuple
+        server.listen(backlog)
+    except OSError:
+        server.close()
+        raise
+    return server
 
 
 def accept_client(

@@ -1,0 +1,365 @@
+"""Tests of examples/tcp_server.py: in-process through its functions, and as a command."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import socket
+import struct
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from examples import tcp_server
+from tests.support import ROOT, TIMEOUT, Program, one_line
+
+MiB = 1024 * 1024
+
+
+def connect(port: int, host: str = "127.0.0.1") -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.settimeout(TIMEOUT)
+    sock.connect((host, port))
+    return sock
+
+
+def send_and_close(port: int, data: bytes, host: str = "127.0.0.1") -> None:
+    """Act as a minimal client: send ``data``, then close."""
+    with connect(port, host) as sock:
+        sock.sendall(data)
+
+
+@pytest.fixture
+def server() -> Any:
+    with tcp_server.open_server("127.0.0.1", 0) as listener:
+        yield listener
+
+
+def port_of(sock: socket.socket) -> int:
+    port: int = sock.getsockname()[1]
+    return port
+
+
+# --- open_server -------------------------------------------------------------
+
+
+def test_open_server_listens_on_a_free_port_when_port_is_zero(
+    server: socket.socket,
+) -> None:
+    assert server.getsockname()[0] == "127.0.0.1"
+    assert port_of(server) > 0
+    assert server.type == socket.SOCK_STREAM
+
+
+def test_open_server_accepts_an_ipv6_address() -> None:
+    with tcp_server.open_server("::1", 0) as listener:
+        assert listener.family == socket.AF_INET6
+        assert listener.getsockname()[0] == "::1"
+
+
+def test_open_server_raises_when_the_port_is_in_use(server: socket.socket) -> None:
+    with pytest.raises(OSError) as info:
+        tcp_server.open_server("127.0.0.1", port_of(server))
+    assert info.value.errno == errno.EADDRINUSE
+
+
+# --- accept_client -----------------------------------------------------------
+
+
+class SilentThenConnectedListener:
+    """A stand-in listener whose first accept() times out, like a quiet poll."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.timeouts: list[float | None] = []
+
+    def settimeout(self, value: float | None) -> None:
+        self.timeouts.append(value)
+
+    def accept(self) -> tuple[str, tuple[str, int]]:
+        self.calls += 1
+        if self.calls == 1:
+            raise TimeoutError("timed out")
+        return "connection", ("127.0.0.1", 50000)
+
+
+def test_accept_client_keeps_waiting_after_a_poll_interval_passes() -> None:
+    listener = SilentThenConnectedListener()
+    result = tcp_server.accept_client(listener, poll_interval=0.25)  # type: ignore[arg-type]
+    assert result == ("connection", ("127.0.0.1", 50000))
+    assert listener.calls == 2
+    assert listener.timeouts == [0.25]
+
+
+def test_accept_client_returns_a_blocking_connection(
+    server: socket.socket, in_thread: Callable[..., Future[Any]]
+) -> None:
+    sent = in_thread(send_and_close, port_of(server), b"x")
+    conn, address = tcp_server.accept_client(server)
+    with conn:
+        assert address[0] == "127.0.0.1"
+        assert conn.recv(1) == b"x"
+    sent.result(TIMEOUT)
+
+
+# --- recv_all ----------------------------------------------------------------
+
+
+def test_recv_all_returns_a_1_mib_message_whole(
+    server: socket.socket, in_thread: Callable[..., Future[Any]]
+) -> None:
+    message = bytes(range(256)) * (4 * 1024)  # 1 MiB, every byte value
+    assert len(message) == MiB
+    sent = in_thread(send_and_close, port_of(server), message)
+    conn, _ = server.accept()
+    with conn:
+        conn.settimeout(TIMEOUT)
+        assert tcp_server.recv_all(conn) == message
+    sent.result(TIMEOUT)
+
+
+def test_recv_all_joins_a_message_read_in_many_small_pieces(
+    server: socket.socket, in_thread: Callable[..., Future[Any]]
+) -> None:
+    message = "套接字 socket ".encode() * 100
+    sent = in_thread(send_and_close, port_of(server), message)
+    conn, _ = server.accept()
+    with conn:
+        conn.settimeout(TIMEOUT)
+        assert tcp_server.recv_all(conn, bufsize=7) == message
+    sent.result(TIMEOUT)
+
+
+# --- decode and format_address -----------------------------------------------
+
+
+def test_decode_shows_invalid_utf8_as_escapes() -> None:
+    assert tcp_server.decode("你好".encode() + b"\xff\xfe") == "你好\\xff\\xfe"
+
+
+def test_format_address_puts_ipv6_hosts_in_brackets() -> None:
+    assert tcp_server.format_address(("127.0.0.1", 8888)) == "127.0.0.1:8888"
+    assert tcp_server.format_address(("::1", 8888, 0, 0)) == "[::1]:8888"
+
+
+# --- handle_client and serve -------------------------------------------------
+
+
+def serve_one(
+    server: socket.socket, data: bytes, in_thread: Callable[..., Future[Any]]
+) -> int:
+    sent = in_thread(send_and_close, port_of(server), data)
+    status = tcp_server.serve(server)
+    sent.result(TIMEOUT)
+    return status
+
+
+def test_serve_prints_the_clients_message_and_returns_0(
+    server: socket.socket,
+    in_thread: Callable[..., Future[Any]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert serve_one(server, "Welcome to python world 你好".encode(), in_thread) == 0
+    out = one_line(capsys.readouterr().out)
+    assert out.startswith("Received 30 bytes from 127.0.0.1:")
+    assert out.endswith(": Welcome to python world 你好")
+
+
+def test_serve_shows_invalid_utf8_instead_of_crashing(
+    server: socket.socket,
+    in_thread: Callable[..., Future[Any]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert serve_one(server, b"ok \xff\xfe", in_thread) == 0
+    assert one_line(capsys.readouterr().out).endswith(": ok \\xff\\xfe")
+
+
+def test_serve_accepts_an_empty_message(
+    server: socket.socket,
+    in_thread: Callable[..., Future[Any]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert serve_one(server, b"", in_thread) == 0
+    out = one_line(capsys.readouterr().out)
+    assert out.startswith("Received 0 bytes from 127.0.0.1:")
+    assert out.endswith(": ")
+
+
+def test_serve_drops_a_silent_client_after_the_timeout_and_returns_1(
+    server: socket.socket, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with connect(port_of(server)):  # connects, then says nothing
+        assert tcp_server.serve(server, timeout=0.1) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert one_line(captured.err).endswith(": timed out")
+
+
+def test_serve_reports_a_client_that_resets_the_connection(
+    server: socket.socket, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = connect(port_of(server))
+    client.sendall(b"half a messa")
+    # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()
+    assert tcp_server.serve(server) == 1
+    err = one_line(capsys.readouterr().err)
+    assert err.startswith("127.0.0.1:")
+    assert err.endswith(": Connection reset by peer")
+
+
+def test_serve_forever_serves_clients_one_after_another(
+    server: socket.socket,
+    in_thread: Callable[..., Future[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    real_accept = tcp_server.accept_client
+    calls = 0
+
+    def accept_then_ctrl_c(listener: socket.socket, poll: float) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 4:  # after three clients, the user presses Ctrl+C
+            raise KeyboardInterrupt
+        return real_accept(listener, poll)
+
+    monkeypatch.setattr(tcp_server, "accept_client", accept_then_ctrl_c)
+    port = port_of(server)
+    first = in_thread(send_and_close, port, b"one")
+    second = in_thread(send_and_close, port, b"")
+    third = in_thread(send_and_close, port, b"three")
+    with pytest.raises(KeyboardInterrupt):
+        tcp_server.serve(server, forever=True)
+    for sent in (first, second, third):
+        sent.result(TIMEOUT)
+    lines = capsys.readouterr().out.splitlines()
+    assert sorted(line.rsplit(": ", 1)[-1] for line in lines) == ["", "one", "three"]
+
+
+def test_serve_forever_keeps_serving_after_a_failed_client(
+    server: socket.socket,
+    in_thread: Callable[..., Future[Any]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_accept = tcp_server.accept_client
+    calls = 0
+
+    def accept_then_ctrl_c(listener: socket.socket, poll: float) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+        return real_accept(listener, poll)
+
+    monkeypatch.setattr(tcp_server, "accept_client", accept_then_ctrl_c)
+    silent = connect(port_of(server))
+    with silent, pytest.raises(KeyboardInterrupt):
+        after = in_thread(send_and_close, port_of(server), b"still here")
+        tcp_server.serve(server, forever=True, timeout=0.1)
+    after.result(TIMEOUT)
+    captured = capsys.readouterr()
+    assert one_line(captured.err).endswith(": timed out")
+    assert one_line(captured.out).endswith(": still here")
+
+
+# --- main --------------------------------------------------------------------
+
+
+def test_main_reports_a_port_in_use_in_one_line(
+    server: socket.socket, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = port_of(server)
+    assert tcp_server.main(["--port", str(port)]) == 1
+    err = one_line(capsys.readouterr().err)
+    assert (
+        err
+        == f"tcp_server: cannot listen on 127.0.0.1:{port}: {os.strerror(errno.EADDRINUSE)}"
+    )
+
+
+def test_main_stops_cleanly_on_ctrl_c(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def ctrl_c(*args: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tcp_server, "accept_client", ctrl_c)
+    assert tcp_server.main(["--port", "0", "--forever"]) == 130
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Listening on 127.0.0.1:")
+    assert captured.err == "Stopped.\n"
+
+
+@pytest.mark.parametrize("port", ["-1", "65536", "http"])
+def test_main_rejects_a_port_outside_0_to_65535(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        tcp_server.main(["--port", port])
+    assert info.value.code == 2
+    assert "argument --port: invalid port_number value" in capsys.readouterr().err
+
+
+# --- the commands the pages give ---------------------------------------------
+
+
+def check_serves_one_client(server: Program) -> None:
+    port = server.wait_listening()
+    send_and_close(port, b"Welcome to python world")
+    code, out, err = server.finish()
+    assert (code, err) == (0, "")
+    assert one_line(out).endswith(": Welcome to python world")
+
+
+def test_command_serves_one_client_and_exits(start: Callable[..., Program]) -> None:
+    check_serves_one_client(start("examples/tcp_server.py", "--port", "0"))
+
+
+def test_command_runs_as_a_module(start: Callable[..., Program]) -> None:
+    check_serves_one_client(start("-m", "examples.tcp_server", "--port", "0"))
+
+
+def test_command_runs_from_a_lone_copy_of_the_file(
+    start: Callable[..., Program], tmp_path: Path
+) -> None:
+    shutil.copy(ROOT / "examples" / "tcp_server.py", tmp_path)
+    check_serves_one_client(start("tcp_server.py", "--port", "0", cwd=tmp_path))
+
+
+def test_command_listens_on_ipv6(start: Callable[..., Program]) -> None:
+    server = start("examples/tcp_server.py", "--host", "::1", "--port", "0")
+    port = server.wait_listening()
+    send_and_close(port, b"v6", host="::1")
+    code, out, _ = server.finish()
+    assert code == 0
+    assert one_line(out).startswith("Received 2 bytes from [::1]:")
+
+
+def test_command_forever_serves_until_ctrl_c(start: Callable[..., Program]) -> None:
+    server = start("examples/tcp_server.py", "--port", "0", "--forever")
+    port = server.wait_listening()
+    for text in ("first", "second"):
+        send_and_close(port, text.encode())
+        assert server.next_line().endswith(f": {text}")
+    server.interrupt()
+    code, out, err = server.finish()
+    assert (code, out, err) == (130, "", "Stopped.\n")
+
+
+def test_command_reports_a_port_in_use(
+    start: Callable[..., Program], server: socket.socket
+) -> None:
+    port = port_of(server)
+    code, out, err = start("examples/tcp_server.py", "--port", str(port)).finish()
+    assert (code, out) == (1, "")
+    assert one_line(err) == (
+        f"tcp_server: cannot listen on 127.0.0.1:{port}: {os.strerror(errno.EADDRINUSE)}"
+    )
