@@ -1,0 +1,240 @@
+"""Tests of examples/udp_sender.py, in-process and as the documented command."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import shutil
+import socket
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from examples import udp_sender
+from tests.support import ROOT, TIMEOUT, Program, one_line
+
+
+@pytest.fixture
+def peer() -> Iterator[socket.socket]:
+    """A bound UDP socket standing in for the receiver."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(TIMEOUT)
+        sock.bind(("127.0.0.1", 0))
+        yield sock
+
+
+def port_of(sock: socket.socket) -> int:
+    port: int = sock.getsockname()[1]
+    return port
+
+
+def answer(peer: socket.socket, reply: bytes) -> bytes:
+    """Act as the receiver: take one datagram, reply, return what came."""
+    data, address = peer.recvfrom(65535)
+    peer.sendto(reply, address)
+    return data
+
+
+# --- send_and_wait -----------------------------------------------------------
+
+
+def test_send_and_wait_returns_the_reply_and_its_address(
+    peer: socket.socket, in_thread: Callable[..., Future[Any]]
+) -> None:
+    received = in_thread(answer, peer, b"pong")
+    reply = udp_sender.send_and_wait("127.0.0.1", port_of(peer), b"ping")
+    assert reply == (b"pong", peer.getsockname())
+    assert received.result(TIMEOUT) == b"ping"
+
+
+def test_send_and_wait_works_over_ipv6(in_thread: Callable[..., Future[Any]]) -> None:
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as v6:
+        v6.settimeout(TIMEOUT)
+        v6.bind(("::1", 0))
+        in_thread(answer, v6, b"v6")
+        assert udp_sender.send_and_wait("::1", port_of(v6), b"?")[0] == b"v6"
+
+
+def test_send_and_wait_raises_timeout_when_nobody_replies(peer: socket.socket) -> None:
+    with pytest.raises(TimeoutError):
+        udp_sender.send_and_wait("127.0.0.1", port_of(peer), b"hello?", timeout=0.1)
+
+
+def test_decode_shows_invalid_utf8_as_escapes() -> None:
+    assert udp_sender.decode(b"\xff") == "\\xff"
+
+
+def test_format_address_puts_ipv6_hosts_in_brackets() -> None:
+    assert udp_sender.format_address(("::1", 1, 0, 0)) == "[::1]:1"
+
+
+# --- main --------------------------------------------------------------------
+
+
+def test_main_prints_what_it_sent_and_the_reply(
+    peer: socket.socket,
+    in_thread: Callable[..., Future[Any]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    port = port_of(peer)
+    received = in_thread(answer, peer, "收到".encode() + b" \xff")
+    assert udp_sender.main(["--port", str(port), "你好，UDP"]) == 0
+    assert received.result(TIMEOUT) == "你好，UDP".encode()
+    assert capsys.readouterr() == (
+        f"Sent 12 bytes.\nReply from 127.0.0.1:{port}: 收到 \\xff\n",
+        "",
+    )
+
+
+def test_main_asks_for_the_message_when_none_is_given(
+    peer: socket.socket,
+    in_thread: Callable[..., Future[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("typed\n"))
+    received = in_thread(answer, peer, b"ok")
+    assert udp_sender.main(["--port", str(port_of(peer))]) == 0
+    assert received.result(TIMEOUT) == b"typed"
+    assert capsys.readouterr().out.startswith("Message to send: Sent 5 bytes.\n")
+
+
+def test_main_sends_an_empty_datagram(
+    peer: socket.socket, in_thread: Callable[..., Future[Any]]
+) -> None:
+    received = in_thread(answer, peer, b"")
+    assert udp_sender.main(["--port", str(port_of(peer)), ""]) == 0
+    assert received.result(TIMEOUT) == b""
+
+
+def test_main_sends_command_line_bytes_that_are_not_utf8_unchanged(
+    peer: socket.socket, in_thread: Callable[..., Future[Any]]
+) -> None:
+    received = in_thread(answer, peer, b"")
+    assert udp_sender.main(["--port", str(port_of(peer)), "\udcff"]) == 0
+    assert received.result(TIMEOUT) == b"\xff"
+
+
+def test_main_reports_no_reply_within_the_timeout(
+    peer: socket.socket, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = port_of(peer)  # bound, so the datagram arrives, but nobody answers
+    assert udp_sender.main(["--port", str(port), "--timeout", "0.1", "hi"]) == 1
+    assert one_line(capsys.readouterr().err) == (
+        f"udp_sender: no reply from 127.0.0.1:{port} in 0.1 s; is the receiver running?"
+    )
+
+
+def test_main_reports_a_message_too_long_for_one_datagram(
+    peer: socket.socket, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = port_of(peer)
+    assert udp_sender.main(["--port", str(port), "x" * 65508]) == 1
+    assert one_line(capsys.readouterr().err) == (
+        f"udp_sender: 127.0.0.1:{port}: {os.strerror(errno.EMSGSIZE)}"
+    )
+
+
+def test_main_reports_a_closed_standard_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert udp_sender.main(["--port", "9"]) == 2
+    assert one_line(capsys.readouterr().err) == "udp_sender: no message given"
+
+
+def test_main_reports_input_that_is_not_utf8(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"\xff\n")))
+    assert udp_sender.main(["--port", "9"]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert err.startswith("udp_sender: the message is not valid text: 'utf-8' codec")
+
+
+def test_main_stops_cleanly_on_ctrl_c_at_the_prompt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def ctrl_c(prompt: str) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("builtins.input", ctrl_c)
+    assert udp_sender.main([]) == 130
+    assert capsys.readouterr().err == "Stopped.\n"
+
+
+@pytest.mark.parametrize("port", ["-1", "65536", "http"])
+def test_main_rejects_a_port_outside_0_to_65535(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        udp_sender.main(["--port", port, "hi"])
+    assert info.value.code == 2
+    assert "argument --port: invalid port_number value" in capsys.readouterr().err
+
+
+# --- the commands the pages give: receiver in one terminal, sender in another -
+
+
+def start_receiver(start: Callable[..., Program]) -> tuple[Program, int]:
+    receiver = start("examples/udp_receiver.py", "--port", "0", "--reply", "收到")
+    return receiver, receiver.wait_listening()
+
+
+def test_command_talks_to_the_receiver_command(start: Callable[..., Program]) -> None:
+    receiver, port = start_receiver(start)
+    sender = start("examples/udp_sender.py", "--port", str(port), "你好，UDP")
+    assert sender.finish() == (
+        0,
+        f"Sent 12 bytes.\nReply from 127.0.0.1:{port}: 收到\n",
+        "",
+    )
+    code, out, err = receiver.finish()
+    assert (code, err) == (0, "")
+    assert out.endswith(": 你好，UDP\nReplied 6 bytes.\n")
+
+
+def test_command_runs_as_a_module(start: Callable[..., Program]) -> None:
+    receiver, port = start_receiver(start)
+    sender = start("-m", "examples.udp_sender", "--port", str(port), "module")
+    assert sender.finish()[0] == 0
+    assert receiver.finish()[0] == 0
+
+
+def test_command_runs_from_a_lone_copy_of_the_file(
+    start: Callable[..., Program], tmp_path: Path
+) -> None:
+    shutil.copy(ROOT / "examples" / "udp_sender.py", tmp_path)
+    receiver, port = start_receiver(start)
+    sender = start("udp_sender.py", "--port", str(port), "copied", cwd=tmp_path)
+    assert sender.finish()[0] == 0
+    assert receiver.finish()[0] == 0
+
+
+def test_command_sends_the_message_typed_at_the_prompt(
+    start: Callable[..., Program],
+) -> None:
+    receiver, port = start_receiver(start)
+    sender = start("examples/udp_sender.py", "--port", str(port), stdin="typed\n")
+    code, out, _ = sender.finish()
+    assert code == 0
+    assert out.startswith("Message to send: Sent 5 bytes.\n")
+    assert ": typed\n" in receiver.finish()[1]
+
+
+def test_command_reports_no_reply(
+    start: Callable[..., Program], peer: socket.socket
+) -> None:
+    port = port_of(peer)
+    sender = start(
+        "examples/udp_sender.py", "--port", str(port), "--timeout", "0.2", "x"
+    )
+    code, out, err = sender.finish()
+    assert (code, out) == (1, "")
+    assert one_line(err) == (
+        f"udp_sender: no reply from 127.0.0.1:{port} in 0.2 s; is the receiver running?"
+    )
