@@ -2,31 +2,41 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
-from tests.support import ROOT, Program
+from tests.support import Program
 
 T = TypeVar("T")
 
 
 @pytest.fixture
-def start() -> Iterator[Callable[..., Program]]:
-    """Start example programs; any still running at the end are killed."""
+def run() -> Iterator[Callable[..., Program]]:
+    """Start commands; any still running at the end of the test are killed."""
     started: list[Program] = []
 
-    def _start(*args: str, cwd: Path = ROOT, stdin: str | None = None) -> Program:
-        program = Program(list(args), cwd=cwd, stdin=stdin)
+    def _run(*argv: str, **options: Any) -> Program:
+        program = Program(list(argv), **options)
         started.append(program)
         return program
 
-    yield _start
+    yield _run
     for program in started:
         program.close()
+
+
+@pytest.fixture
+def start(run: Callable[..., Program]) -> Callable[..., Program]:
+    """Start ``python`` with the words a page gives, e.g. ``start("x.py")``."""
+
+    def _start(*args: str, **options: Any) -> Program:
+        return run(sys.executable, *args, **options)
+
+    return _start
 
 
 @pytest.fixture

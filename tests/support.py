@@ -11,10 +11,9 @@ import queue
 import re
 import signal
 import subprocess
-import sys
 import threading
 from pathlib import Path
-from typing import TypeVar
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 10.0  # seconds; the bound on every blocking call in the tests
@@ -22,22 +21,28 @@ LISTENING = re.compile(
     r"^Listening on (?:UDP )?(?P<host>\[.*\]|[^\[:]+):(?P<port>\d+)$"
 )
 
-T = TypeVar("T")
-
 
 class Program:
-    """An example program started in a subprocess, its output read as it comes.
+    """A program started in a subprocess, its output read line by line as it comes.
 
-    ``args`` are the words after ``python``, exactly as a page tells the
-    reader to type them (plus ``--port`` to keep tests off fixed ports).
-    Standard output and error are read by threads, so a program that prints
-    a lot never blocks on a full pipe.
+    ``argv`` is the whole command. For an example it is ``python`` followed
+    by exactly the words a page tells the reader to type (plus ``--port`` to
+    keep tests off fixed ports). Both output streams are read by threads, so
+    a program that prints a lot never blocks on a full pipe. Text given as
+    ``stdin`` is typed in and standard input is then closed, unless
+    ``keep_stdin`` asks to leave it open until `close_stdin`.
     """
 
-    def __init__(self, args: list[str], cwd: Path = ROOT, stdin: str | None = None):
-        self.args = args
+    def __init__(
+        self,
+        argv: list[str],
+        cwd: Path = ROOT,
+        stdin: str | None = None,
+        keep_stdin: bool = False,
+    ):
+        self.argv = argv
         self.proc = subprocess.Popen(
-            [sys.executable, *args],
+            argv,
             cwd=cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -47,36 +52,38 @@ class Program:
             # stderr, where the tests see it.
             env={**os.environ, "PYTHONDEVMODE": "1"},
         )
-        self._lines: queue.Queue[str | None] = queue.Queue()
-        self._stdout: list[str] = []
-        self._stderr: list[str] = []
+        self._out: queue.Queue[str | None] = queue.Queue()
+        self._err: queue.Queue[str | None] = queue.Queue()
         self._readers = [
-            threading.Thread(target=self._read_stdout, daemon=True),
-            threading.Thread(target=self._read_stderr, daemon=True),
+            threading.Thread(target=self._pump, args=(self.proc.stdout, self._out)),
+            threading.Thread(target=self._pump, args=(self.proc.stderr, self._err)),
         ]
         for reader in self._readers:
             reader.start()
         assert self.proc.stdin is not None
         if stdin is not None:
             self.proc.stdin.write(stdin)
+            self.proc.stdin.flush()
+        if not keep_stdin:
+            self.close_stdin()
+
+    @staticmethod
+    def _pump(stream: IO[str] | None, lines: queue.Queue[str | None]) -> None:
+        assert stream is not None
+        for line in stream:
+            lines.put(line)
+        lines.put(None)
+
+    def close_stdin(self) -> None:
+        """Close standard input: the program reads end-of-file."""
+        assert self.proc.stdin is not None
         self.proc.stdin.close()
 
-    def _read_stdout(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self._stdout.append(line)
-            self._lines.put(line)
-        self._lines.put(None)
-
-    def _read_stderr(self) -> None:
-        assert self.proc.stderr is not None
-        self._stderr.extend(self.proc.stderr)
-
-    def next_line(self) -> str:
-        """Wait for the next line on standard output and return it."""
-        line = self._lines.get(timeout=TIMEOUT)
+    def next_line(self, stderr: bool = False) -> str:
+        """Wait for the next line on standard output (or error); return it."""
+        line = (self._err if stderr else self._out).get(timeout=TIMEOUT)
         if line is None:
-            raise AssertionError(f"{self.args} ended early: {''.join(self._stderr)}")
+            raise AssertionError(f"{self.argv} ended early")
         return line.rstrip("\n")
 
     def wait_listening(self) -> int:
@@ -93,14 +100,15 @@ class Program:
     def finish(self) -> tuple[int, str, str]:
         """Wait for the program to end; return exit status, stdout, stderr.
 
-        ``stdout`` holds only what `next_line` has not taken yet.
+        The output holds only the lines that `next_line` has not taken.
         """
         try:
             code = self.proc.wait(timeout=TIMEOUT)
         finally:
             self.close()
-        rest = [line for line in iter(self._lines.get_nowait, None)]
-        return code, "".join(rest), "".join(self._stderr)
+        out = "".join(iter(self._out.get_nowait, None))
+        err = "".join(iter(self._err.get_nowait, None))
+        return code, out, err
 
     def close(self) -> None:
         """Stop the program if it still runs and release its pipes."""
@@ -109,7 +117,7 @@ class Program:
             self.proc.wait(timeout=TIMEOUT)
         for reader in self._readers:
             reader.join(timeout=TIMEOUT)
-        for pipe in (self.proc.stdout, self.proc.stderr):
+        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             assert pipe is not None
             pipe.close()
 
