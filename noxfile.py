@@ -46,6 +46,11 @@ def serve(session: nox.Session) -> None:
     """Build the site and serve it with live reload at http://127.0.0.1:8000/."""
     session.install("-r", "requirements/docs.txt")
     session.run(
-        "mkdocs", "serve", "--strict", "--dev-addr", SERVE_ADDRESS, *session.posargs,
+        "mkdocs",
+        "serve",
+        "--strict",
+        "--dev-addr",
+        SERVE_ADDRESS,
+        *session.posargs,
         env=DOCS_ENV,
     )
