@@ -30,7 +30,8 @@ class Program:
     keep tests off fixed ports). Both output streams are read by threads, so
     a program that prints a lot never blocks on a full pipe. Text given as
     ``stdin`` is typed in and standard input is then closed, unless
-    ``keep_stdin`` asks to leave it open until `close_stdin`.
+    ``keep_stdin`` asks to leave it open until `close_stdin`. Python runs in
+    development mode unless ``dev_mode`` is false.
     """
 
     def __init__(
@@ -39,6 +40,7 @@ class Program:
         cwd: Path = ROOT,
         stdin: str | None = None,
         keep_stdin: bool = False,
+        dev_mode: bool = True,
     ):
         self.argv = argv
         self.proc = subprocess.Popen(
@@ -50,7 +52,7 @@ class Program:
             encoding="utf-8",
             # Development mode prints ResourceWarning (an unclosed socket) on
             # stderr, where the tests see it.
-            env={**os.environ, "PYTHONDEVMODE": "1"},
+            env={**os.environ, "PYTHONDEVMODE": "1" if dev_mode else ""},
         )
         self._out: queue.Queue[str | None] = queue.Queue()
         self._err: queue.Queue[str | None] = queue.Queue()
