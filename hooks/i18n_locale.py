@@ -1,0 +1,54 @@
+"""MkDocs hook: make each mkdocs-static-i18n pass see its own language.
+
+mkdocs-static-i18n builds the site once per language (Chinese first, then
+English into en/), re-running every plugin's ``on_config`` for each pass.
+Two things go wrong without this hook:
+
+1. mkdocstrings reads its locale (section titles such as 参数 / Parameters,
+   返回 / Returns) from ``theme.language`` in its own ``on_config``, at the
+   default priority 0, whereas the i18n plugin sets ``theme.language`` only at
+   priority -100, after mkdocstrings. Every pass would get the previous
+   pass's locale: the English pages would show Chinese section titles.
+   This hook runs first (priority 100) and sets ``theme.language`` to the
+   language the i18n plugin is about to build.
+
+2. The i18n plugin points the language switcher at the current page by
+   setting an *attribute* ``config.extra.alternate`` for every page, but
+   resets only the *item* ``config.extra["alternate"]`` between passes.
+   Templates read the attribute, so the pages rendered without a page of
+   their own (404.html) in the next pass got the last page's switcher links.
+   This hook drops that stale attribute, and renders 404.html only in the
+   default-language pass, so that the site's single /404.html is the Chinese
+   one instead of being overwritten by the English pass.
+
+3. A sitemap needs absolute URLs. While ``site_url`` is unset, the sitemap
+   would list "None./"-style addresses, so it is left out until a real
+   ``site_url`` is configured.
+"""
+
+from __future__ import annotations
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+NOT_FOUND_PAGE = "404.html"
+SITEMAP = "sitemap.xml"  # MkDocs writes sitemap.xml.gz along with it
+
+
+@event_priority(100)
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    i18n = config.plugins.get("i18n")
+    if i18n is None:
+        raise PluginError("hooks/i18n_locale.py needs the mkdocs-static-i18n plugin")
+    # The i18n plugin sets current_language in its own on_config on the first
+    # pass, and before it starts each further pass; None means the first pass.
+    language = getattr(i18n, "current_language", None) or i18n.default_language
+    config.theme["language"] = language
+
+    config.extra.__dict__.pop("alternate", None)
+    if language != i18n.default_language:
+        config.theme.static_templates.discard(NOT_FOUND_PAGE)
+    if not config.site_url:
+        config.theme.static_templates.discard(SITEMAP)
+    return config
