@@ -1,0 +1,298 @@
+"""Tests of the built documentation site (mkdocs build --strict).
+
+The site is built once per module into a temporary directory, then read as
+files: the pages of both languages, the language switcher, the language of
+the generated API sections, the included example files, the absence of
+third-party hosts, and the Chinese search index.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ["tcp_server", "tcp_client", "udp_sender", "udp_receiver"]
+# Page paths under a language's root, as MkDocs writes them (directory URLs).
+PAGES = ["", *(f"reference/{name}/" for name in EXAMPLES)]
+# Language -> URL prefix of its pages: Chinese is the default, at the root.
+LANGUAGES = {"zh": "/", "en": "/en/"}
+OTHER = {"zh": "en", "en": "zh"}
+# mkdocstrings section titles, per language (mkdocstrings-python's own words).
+SECTION_TITLES = {
+    "zh": {"参数：", "返回：", "引发："},
+    "en": {"Parameters:", "Returns:", "Raises:"},
+}
+REQUIRED_TITLES = {"zh": {"参数：", "返回："}, "en": {"Parameters:", "Returns:"}}
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# url(...) and @import in CSS; the URL may be quoted.
+CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.IGNORECASE)
+CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)""", re.IGNORECASE)
+# In scripts only the lower-case form: ``new URL(...)`` is JavaScript, not CSS.
+JS_CSS_URL = re.compile(r"""\burl\(\s*(['"]?)(.*?)\1\s*\)""")
+# src="…"/href="…" written into markup by scripts.
+JS_ATTRIBUTE = re.compile(r"""\b(?:src|href)\s*=\s*\\?['"`]([^'"`\\\s]+)""")
+# Below pytest-timeout's 60 s, so that a hung build is reported as such.
+BUILD_TIMEOUT = 50
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the site with ``mkdocs build --strict``; return the site dir."""
+    site_dir = tmp_path_factory.mktemp("site")
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+    result = subprocess.run(
+        [*command, "--site-dir", str(site_dir)],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site_dir
+
+
+def page_file(site: Path, language: str, page: str) -> Path:
+    return site / LANGUAGES[language].lstrip("/") / page / "index.html"
+
+
+def page_url(language: str, page: str) -> str:
+    return LANGUAGES[language] + page
+
+
+class Page(HTMLParser):
+    """What the tests need from one HTML file, collected in a single pass."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lang: str | None = None
+        self.switcher: dict[str, str] = {}  # hreflang -> href
+        self.resources: list[tuple[str, str]] = []  # (tag, URL) it loads
+        self.styles: list[str] = []  # <style> contents and style="" attributes
+        self.section_titles: list[str] = []
+        self.code_blocks: dict[str, str] = {}  # title -> text of the code
+        self.headings: list[tuple[str, str]] = []  # (tag, id)
+        self.mermaid = False
+        self._in_style = False
+        self._section_title: list[str] | None = None
+        self._filename: list[str] | None = None
+        self._title: str | None = None  # title of the next code block
+        self._code: list[str] | None = None
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        classes = attributes.get("class", "").split()
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        elif tag == "a" and "md-select__link" in classes:
+            self.switcher[attributes.get("hreflang", "")] = attributes.get("href", "")
+        if tag != "a":  # links to other sites are fine; loading from them is not
+            for name in ("src", "href", "data", "poster"):
+                if name in attributes:
+                    self.resources.append((tag, attributes[name]))
+            for candidate in attributes.get("srcset", "").split(","):
+                if candidate.strip():
+                    self.resources.append((tag, candidate.split()[0]))
+        if "style" in attributes:
+            self.styles.append(attributes["style"])
+        if tag in HEADINGS and "id" in attributes:
+            self.headings.append((tag, attributes["id"]))
+        self.mermaid = self.mermaid or "mermaid" in classes
+        self._in_style = tag == "style"
+        if tag == "span" and "doc-section-title" in classes:
+            self._section_title = []
+        elif tag == "span" and "filename" in classes:
+            self._filename = []
+        elif tag == "code" and self._title is not None:
+            self._code = []
+
+    def handle_endtag(self, tag: str) -> None:
+        # None of the elements read here contains an element of its own kind.
+        if tag == "span" and self._section_title is not None:
+            self.section_titles.append("".join(self._section_title).strip())
+            self._section_title = None
+        elif tag == "span" and self._filename is not None:
+            self._title = "".join(self._filename)
+            self._filename = None
+        elif tag == "code" and self._code is not None and self._title is not None:
+            self.code_blocks[self._title] = "".join(self._code)
+            self._code = self._title = None
+        elif tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+        for parts in (self._section_title, self._filename, self._code):
+            if parts is not None:
+                parts.append(data)
+
+
+def parse(path: Path) -> Page:
+    return Page(path.read_text(encoding="utf-8"))
+
+
+def is_third_party(url: str) -> bool:
+    """True if ``url`` points outside the site: it names a host or a scheme.
+
+    ``site_url`` is not set, so every URL of the site's own files is relative
+    (or root-relative); ``data:`` URIs stay inside the page.
+    """
+    parts = urlsplit(url.strip())
+    return bool(parts.netloc) or parts.scheme not in ("", "data")
+
+
+def css_urls(text: str, pattern: re.Pattern[str] = CSS_URL) -> list[str]:
+    return [m.group(2) for m in pattern.finditer(text)] + CSS_IMPORT.findall(text)
+
+
+def all_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_is_built_in_both_languages(
+    site: Path, language: str, page: str
+) -> None:
+    assert page_file(site, language, page).is_file()
+
+
+def test_only_the_listed_pages_are_built(site: Path) -> None:
+    # Not the default language a second time under /zh/, no stray files.
+    expected = {page_file(site, lang, page) for lang in LANGUAGES for page in PAGES}
+    assert set(all_pages(site)) == expected | {site / "404.html"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_html_lang_is_the_page_language(site: Path, language: str, page: str) -> None:
+    assert parse(page_file(site, language, page)).lang == language
+
+
+def test_not_found_page_is_in_the_default_language(site: Path) -> None:
+    page = parse(site / "404.html")
+    assert page.lang == "zh"
+    assert page.switcher == {"zh": "/", "en": "/en/"}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_both_languages_have_the_same_heading_anchors(site: Path, page: str) -> None:
+    zh, en = (parse(page_file(site, lang, page)).headings for lang in ("zh", "en"))
+    assert zh == en
+    assert len(zh) > 1
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_language_switcher_links_to_the_same_page_in_the_other_language(
+    site: Path, language: str, page: str
+) -> None:
+    here = page_url(language, page)
+    switcher = parse(page_file(site, language, page)).switcher
+    targets = {lang: urljoin(here, href) for lang, href in switcher.items()}
+    other = OTHER[language]
+    assert targets == {language: here, other: page_url(other, page)}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_api_section_titles_are_in_the_page_language(
+    site: Path, language: str, name: str
+) -> None:
+    path = page_file(site, language, f"reference/{name}/")
+    titles = set(parse(path).section_titles)
+    # Every module has functions with parameters and return values.
+    assert REQUIRED_TITLES[language] <= titles <= SECTION_TITLES[language]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_api_lists_public_functions_in_source_order_as_h3(
+    site: Path, language: str, name: str
+) -> None:
+    tree = ast.parse((ROOT / f"examples/{name}.py").read_text(encoding="utf-8"))
+    functions = [
+        ("h3", f"examples.{name}.{node.name}")
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+    ]
+    headings = parse(page_file(site, language, f"reference/{name}/")).headings
+    api = [h for h in headings if h[1].startswith("examples.")]
+    assert api == functions
+    # Under the page's h2 "API" and followed by the h2 of the complete code.
+    assert headings[headings.index(("h2", "api")) + 1] == functions[0]
+    assert headings[headings.index(functions[-1]) + 1] == ("h2", "code")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_reference_page_contains_the_whole_example_file(
+    site: Path, language: str, name: str
+) -> None:
+    title = f"examples/{name}.py"
+    blocks = parse(page_file(site, language, f"reference/{name}/")).code_blocks
+    source = (ROOT / title).read_text(encoding="utf-8")
+    assert blocks.get(title) == source
+
+
+def test_no_file_loads_anything_from_another_host(site: Path) -> None:
+    found = []
+    for path in sorted(site.rglob("*")):
+        urls: list[tuple[str, str]] = []  # (what refers to it, URL)
+        if path.suffix == ".html":
+            page = parse(path)
+            urls += [(f"<{tag}>", url) for tag, url in page.resources]
+            urls += [("css", url) for style in page.styles for url in css_urls(style)]
+        elif path.suffix == ".css":
+            urls += [("css", url) for url in css_urls(path.read_text("utf-8"))]
+        elif path.suffix == ".js":
+            text = path.read_text(encoding="utf-8")
+            urls += [("css in js", url) for url in css_urls(text, JS_CSS_URL)]
+            urls += [("js", url) for url in JS_ATTRIBUTE.findall(text)]
+        where = path.relative_to(site).as_posix()
+        found += [(where, kind, url) for kind, url in urls if is_third_party(url)]
+    assert found == []
+
+
+def test_no_page_has_a_diagram_that_would_load_mermaid_from_a_cdn(site: Path) -> None:
+    # Material fetches mermaid.min.js from unpkg.com for any .mermaid block.
+    assert [p for p in all_pages(site) if parse(p).mermaid] == []
+
+
+def test_local_scripts_and_stylesheets_exist(site: Path) -> None:
+    missing = []
+    for path in all_pages(site):
+        url = "/" + path.relative_to(site).as_posix()
+        for tag, ref in parse(path).resources:
+            if tag in ("script", "link", "img") and not is_third_party(ref):
+                target = urlsplit(urljoin(url, ref)).path
+                file = site / target.lstrip("/")
+                if not (file.is_file() or (file / "index.html").is_file()):
+                    missing.append(f"{url}: <{tag}> {ref}")
+    assert missing == []
+
+
+def test_search_index_has_chinese_words_as_tokens(site: Path) -> None:
+    index = json.loads((site / "search/search_index.json").read_text("utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    tokens = set()
+    for doc in index["docs"]:
+        if not doc["location"].startswith("en/"):
+            tokens.update(separator.split(doc["title"] + " " + doc["text"]))
+    # Terms from hooks/jieba_userdict.txt; jieba's own dictionary cuts most of
+    # them (套/接字, 数据/报, 字节/串, 三次/握手, 监听/队列).
+    assert {"套接字", "数据报", "字节串", "三次握手", "端口号", "监听队列"} <= tokens
