@@ -21,7 +21,8 @@ DOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
 def tests(session: nox.Session) -> None:
     """Run the test suite on two workers, with 100 % branch coverage of examples/."""
     session.install("-r", "requirements/tests.txt")
-    args = session.posargs or ["-n", "2"]
+    # loadfile: each module runs on one worker, so test_site.py builds the site once.
+    args = session.posargs or ["-n", "2", "--dist", "loadfile"]
     session.run("pytest", *args, env=DOCS_ENV)
 
 

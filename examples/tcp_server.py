@@ -46,6 +46,11 @@ def open_server(host: str, port: int, backlog: int = 5) -> socket.socket:
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     server = socket.socket(family, socket.SOCK_STREAM)  # SOCK_STREAM: TCP
+    # Let the server restart at once even if old connections of this port are
+    # still in TIME_WAIT (SO_REUSEADDR). On Windows that option would let a
+    # second server take a port in use, so there SO_EXCLUSIVEADDRUSE is set.
+    option = getattr(socket, "SO_EXCLUSIVEADDRUSE", socket.SO_REUSEADDR)
+    server.setsockopt(socket.SOL_SOCKET, option, 1)
     try:
         server.bind((host, port))  # one argument: a (host, port) tuple
         server.listen(backlog)
@@ -144,7 +149,7 @@ def handle_client(
 
     Returns:
         True if the message arrived, False if the connection failed (the
-        reason is printed on stderr).
+            reason is printed on stderr).
     """
     with conn:
         conn.settimeout(timeout)

@@ -63,7 +63,9 @@ def receive(
 
     ``recvfrom()`` blocks until a datagram arrives. On Windows a blocking call
     does not notice Ctrl+C, so it waits at most ``poll_interval`` seconds at
-    a time and then tries again.
+    a time and then tries again. Windows also reports there, as
+    ``ConnectionResetError``, that an earlier reply found no one listening;
+    that is no reason to stop receiving.
 
     Args:
         sock: A bound UDP socket.
@@ -76,7 +78,7 @@ def receive(
     while True:
         try:
             return sock.recvfrom(MAX_DATAGRAM)
-        except TimeoutError:
+        except (TimeoutError, ConnectionResetError):
             continue
 
 
@@ -118,7 +120,7 @@ def handle_datagram(
 
     Returns:
         True if the reply was sent, False if sending failed (the reason is
-        printed on stderr).
+            printed on stderr).
 
     Raises:
         EOFError: The reply was to be typed, but standard input is closed.

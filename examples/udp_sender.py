@@ -2,8 +2,9 @@
 
 The corrected form of the chapter's UDP sender. It sends the message as one
 UTF-8 datagram to 127.0.0.1:8888 with ``sendto()`` and waits, with a timeout,
-for the reply. UDP has no connection: if no receiver is running, nothing
-tells the sender at once, so the timeout is what ends the wait.
+for the reply. UDP has no connection: if no receiver is running, Linux and
+macOS tell the sender nothing, so the timeout ends the wait; Windows reports
+it at once as ``ConnectionResetError``. Both end in the same message.
 
 Usage (start udp_receiver.py first):
 
@@ -43,6 +44,7 @@ def send_and_wait(
 
     Raises:
         TimeoutError: No reply came within ``timeout`` seconds.
+        ConnectionResetError: On Windows: nothing listens on ``host:port``.
         OSError: Sending failed, for example the message is too long for
             one datagram ("Message too long").
     """
@@ -116,9 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnicodeError as exc:
         print(f"udp_sender: the message is not valid text: {exc}", file=sys.stderr)
         return 2
-    except TimeoutError:
+    except (TimeoutError, ConnectionResetError):
         print(
-            f"udp_sender: no reply from {receiver} in {args.timeout} s;"
+            f"udp_sender: no reply from {receiver} (waited up to {args.timeout} s);"
             " is the receiver running?",
             file=sys.stderr,
         )

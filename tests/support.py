@@ -30,17 +30,20 @@ class Program:
     keep tests off fixed ports). Both output streams are read by threads, so
     a program that prints a lot never blocks on a full pipe. Text given as
     ``stdin`` is typed in and standard input is then closed, unless
-    ``keep_stdin`` asks to leave it open until `close_stdin`. Python runs in
-    development mode unless ``dev_mode`` is false.
+    ``keep_stdin`` asks to leave it open until `close_stdin`. Python shows
+    all warnings unless ``warnings`` is false, and coverage measures the run
+    (``[tool.coverage.run] patch``) unless ``measure`` is false.
     """
 
     def __init__(
         self,
         argv: list[str],
+        *,
         cwd: Path = ROOT,
         stdin: str | None = None,
         keep_stdin: bool = False,
-        dev_mode: bool = True,
+        warnings: bool = True,
+        measure: bool = True,
     ):
         self.argv = argv
         self.proc = subprocess.Popen(
@@ -50,9 +53,16 @@ class Program:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             encoding="utf-8",
-            # Development mode prints ResourceWarning (an unclosed socket) on
-            # stderr, where the tests see it.
-            env={**os.environ, "PYTHONDEVMODE": "1" if dev_mode else ""},
+            # Show every warning, ResourceWarning (an unclosed socket) included,
+            # on stderr, where the tests see it. (-X dev would too, but slower.)
+            env={
+                **{
+                    k: v
+                    for k, v in os.environ.items()
+                    if measure or "COVERAGE" not in k
+                },
+                "PYTHONWARNINGS": "default" if warnings else "",
+            },
         )
         self._out: queue.Queue[str | None] = queue.Queue()
         self._err: queue.Queue[str | None] = queue.Queue()

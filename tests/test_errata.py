@@ -62,10 +62,13 @@ def send_and_close(port: int, data: bytes) -> None:
 
 @pytest.fixture
 def start(run: Callable[..., Program]) -> Callable[..., Program]:
-    """Run ``python`` as a reader would: not in development mode."""
+    """Run ``python`` as a reader would, with the default warning filters.
+
+    Coverage is off: it measures examples/, and these are the chapter's files.
+    """
 
     def _start(*args: str, **options: object) -> Program:
-        return run(sys.executable, *args, dev_mode=False, **options)
+        return run(sys.executable, *args, warnings=False, measure=False, **options)
 
     return _start
 

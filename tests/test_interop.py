@@ -48,7 +48,10 @@ def test_tcp_server_prints_what_socat_sends(
 def test_tcp_client_sends_to_a_socat_server(
     start: Callable[..., Program], run: Callable[..., Program]
 ) -> None:
-    server = run("socat", "-d", "-d", "TCP-LISTEN:0,bind=127.0.0.1", "STDOUT")
+    # -t 0.1: once the client has closed, socat waits 0.1 s (not 0.5) to end.
+    server = run(
+        "socat", "-d", "-d", "-t", "0.1", "TCP-LISTEN:0,bind=127.0.0.1", "STDOUT"
+    )
     match = SOCAT_PORT.search(server.next_line(stderr=True))
     assert match
     port = match[1]
@@ -67,7 +70,15 @@ def test_udp_receiver_answers_socat(
 ) -> None:
     receiver = start("examples/udp_receiver.py", "--port", "0", "--reply", "收到")
     port = receiver.wait_listening()
-    sender = run("socat", "-", f"UDP:127.0.0.1:{port}", stdin="hello", keep_stdin=True)
+    sender = run(
+        "socat",
+        "-t",
+        "0.1",
+        "-",
+        f"UDP:127.0.0.1:{port}",
+        stdin="hello",
+        keep_stdin=True,
+    )
     assert receiver.next_line().endswith(": hello")
     assert receiver.next_line() == "Replied 6 bytes."
     sender.close_stdin()  # socat then stops, after printing the reply

@@ -9,6 +9,7 @@ third-party hosts, and the Chinese search index.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -43,6 +44,9 @@ JS_CSS_URL = re.compile(r"""\burl\(\s*(['"]?)(.*?)\1\s*\)""")
 JS_ATTRIBUTE = re.compile(r"""\b(?:src|href)\s*=\s*\\?['"`]([^'"`\\\s]+)""")
 # Below pytest-timeout's 60 s, so that a hung build is reported as such.
 BUILD_TIMEOUT = 50
+# Coverage measures examples/, which these tests never run; tracing them only
+# slows the HTML parsing down.
+pytestmark = pytest.mark.no_cover
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = subprocess.run(
         [*command, "--site-dir", str(site_dir)],
         cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        # Coverage measures examples/ only; tracing MkDocs would just slow it.
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")},
+            "NO_MKDOCS_2_WARNING": "1",
+        },
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT,
@@ -141,7 +149,9 @@ class Page(HTMLParser):
                 parts.append(data)
 
 
+@functools.cache
 def parse(path: Path) -> Page:
+    """Parse a built page once; the tests only read the result."""
     return Page(path.read_text(encoding="utf-8"))
 
 

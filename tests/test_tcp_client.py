@@ -248,36 +248,46 @@ def test_command_sends_to_the_server_command(start: Callable[..., Program]) -> N
     assert one_line(out).endswith(": 你好 TCP")
 
 
-def test_command_runs_as_a_module(start: Callable[..., Program]) -> None:
-    server, port = start_server(start)
-    client = start("-m", "examples.tcp_client", "--port", str(port), "module")
+def test_command_runs_as_a_module(
+    start: Callable[..., Program],
+    listener: socket.socket,
+    in_thread: Callable[..., Future[Any]],
+) -> None:
+    received = in_thread(read_all_then, listener)
+    client = start("-m", "examples.tcp_client", "--port", str(port_of(listener)), "m")
     assert client.finish()[0] == 0
-    assert one_line(server.finish()[1]).endswith(": module")
+    assert received.result(TIMEOUT) == b"m"
 
 
 def test_command_runs_from_a_lone_copy_of_the_file(
-    start: Callable[..., Program], tmp_path: Path
+    start: Callable[..., Program],
+    listener: socket.socket,
+    in_thread: Callable[..., Future[Any]],
+    tmp_path: Path,
 ) -> None:
     shutil.copy(ROOT / "examples" / "tcp_client.py", tmp_path)
-    server, port = start_server(start)
-    client = start("tcp_client.py", "--port", str(port), "copied", cwd=tmp_path)
+    received = in_thread(read_all_then, listener)
+    port = str(port_of(listener))
+    client = start("tcp_client.py", "--port", port, "copied", cwd=tmp_path)
     assert client.finish()[0] == 0
-    assert one_line(server.finish()[1]).endswith(": copied")
+    assert received.result(TIMEOUT) == b"copied"
 
 
 def test_command_sends_a_1_mib_message_typed_at_the_prompt(
     start: Callable[..., Program],
+    listener: socket.socket,
+    in_thread: Callable[..., Future[Any]],
 ) -> None:
-    server, port = start_server(start)
-    client = start(
-        "examples/tcp_client.py", "--port", str(port), stdin="字" * MiB + "\n"
+    received = in_thread(read_all_then, listener, b"ok")
+    port = str(port_of(listener))
+    client = start("examples/tcp_client.py", "--port", port, stdin="字" * MiB + "\n")
+    assert client.finish() == (
+        0,
+        f"Message to send: Connected to 127.0.0.1:{port}\n"
+        f"Sent {3 * MiB} bytes.\nReply: ok\n",
+        "",
     )
-    code, out, err = client.finish()
-    assert (code, err) == (0, "")
-    assert out.endswith(f"Sent {3 * MiB} bytes.\n")
-    server_out = server.finish()[1]
-    assert server_out.startswith(f"Received {3 * MiB} bytes from 127.0.0.1:")
-    assert server_out.endswith(": " + "字" * MiB + "\n")
+    assert received.result(TIMEOUT) == "字".encode() * MiB
 
 
 def test_command_reports_a_refused_connection(start: Callable[..., Program]) -> None:

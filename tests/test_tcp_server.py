@@ -68,6 +68,21 @@ def test_open_server_raises_when_the_port_is_in_use(server: socket.socket) -> No
     assert info.value.errno == errno.EADDRINUSE
 
 
+def test_open_server_can_restart_while_a_closed_connection_is_in_time_wait(
+    in_thread: Callable[..., Future[Any]],
+) -> None:
+    with tcp_server.open_server("127.0.0.1", 0) as first:
+        port = port_of(first)
+        client = in_thread(connect, port)
+        conn, _ = first.accept()
+        conn.close()  # the server closes first: its side enters TIME_WAIT
+        with client.result(TIMEOUT) as sock:
+            assert sock.recv(1) == b""
+    # Without SO_REUSEADDR this bind fails with "Address already in use".
+    with tcp_server.open_server("127.0.0.1", port) as second:
+        assert port_of(second) == port
+
+
 # --- accept_client -----------------------------------------------------------
 
 

@@ -64,9 +64,10 @@ def test_open_receiver_raises_when_the_port_is_in_use(receiver: socket.socket) -
 
 
 class QuietThenDatagramSocket:
-    """A stand-in socket whose first recvfrom() times out, like a quiet poll."""
+    """A stand-in socket whose first recvfrom() raises ``first``."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: OSError) -> None:
+        self.first = first
         self.calls = 0
         self.timeouts: list[float | None] = []
 
@@ -76,12 +77,19 @@ class QuietThenDatagramSocket:
     def recvfrom(self, bufsize: int) -> tuple[bytes, tuple[str, int]]:
         self.calls += 1
         if self.calls == 1:
-            raise TimeoutError("timed out")
+            raise self.first
         return b"late", ("127.0.0.1", 50000)
 
 
-def test_receive_keeps_waiting_after_a_poll_interval_passes() -> None:
-    sock = QuietThenDatagramSocket()
+@pytest.mark.parametrize(
+    "first",
+    [
+        TimeoutError("timed out"),  # a poll interval passed: check for Ctrl+C
+        ConnectionResetError(10054, "reset"),  # Windows: an earlier reply bounced
+    ],
+)
+def test_receive_keeps_waiting_after(first: OSError) -> None:
+    sock = QuietThenDatagramSocket(first)
     result = udp_receiver.receive(sock, poll_interval=0.25)  # type: ignore[arg-type]
     assert result == (b"late", ("127.0.0.1", 50000))
     assert (sock.calls, sock.timeouts) == (2, [0.25])
