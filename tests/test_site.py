@@ -24,7 +24,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ["tcp_server", "tcp_client", "udp_sender", "udp_receiver"]
 # Page paths under a language's root, as MkDocs writes them (directory URLs).
-PAGES = ["", *(f"reference/{name}/" for name in EXAMPLES)]
+TOPICS = ["basics", "layers", "socket-api", "tcp", "udp", "errata", "faq", "glossary"]
+PAGES = ["", *(f"{t}/" for t in TOPICS), *(f"reference/{name}/" for name in EXAMPLES)]
 # Language -> URL prefix of its pages: Chinese is the default, at the root.
 LANGUAGES = {"zh": "/", "en": "/en/"}
 OTHER = {"zh": "en", "en": "zh"}
