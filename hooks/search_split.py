@@ -1,0 +1,120 @@
+"""MkDocs hook: one search index per language, so search stays in the reader's.
+
+mkdocs-static-i18n builds the site once per language and then writes a single
+``search/search_index.json`` holding the pages of every language (and drops
+those English sections whose title and text equal a Chinese one, such as the
+API entries, since docstrings are the same in both). Material's search loads
+``search/search_index.json`` relative to ``base`` in the page's ``__config``
+JSON, which for an English page is the site root too: an English reader would
+get Chinese results and the reverse.
+
+This hook, after the build:
+
+1. writes each language's pages into that language's own index: the Chinese
+   (default) pages into ``search/search_index.json`` and the English pages
+   into ``en/search/search_index.json``, with locations relative to ``/en/``;
+   each pass writes its own language's index, the first (Chinese) pass last,
+   over the merged index;
+2. sets each index's ``config.lang`` (the lunr.js languages the browser uses)
+   to the page language: ``["en"]`` for English, ``["zh", "en"]`` for Chinese,
+   whose pages also hold English identifiers and error messages;
+3. points ``base`` in every English page's ``__config`` at ``/en/``, relative
+   to the page, as ``.`` is for the home page. In Material 9.8 ``base``
+   serves three purposes: the search index URL, the links of search results
+   (``location`` relative to ``base``, hence the relative locations above),
+   and the sitemap and version selector of ``navigation.instant`` and mike,
+   neither of which this site uses. The language switcher, the assets and
+   the local-storage scope use the page's ``base_url``, which stays as is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+from typing import Any
+
+from jinja2.utils import htmlsafe_json_dumps
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.pages import Page
+
+SEARCH_INDEX = "search/search_index.json"
+# lunr.js languages per page language (Material loads lunr.<lang>.min.js).
+LUNR_LANGUAGES = {"zh": ["zh", "en"], "en": ["en"]}
+# Material's __config JSON, written by its base.html with Jinja's tojson.
+CONFIG_SCRIPT = re.compile(
+    r'<script id="__config" type="application/json">(.*?)</script>', re.DOTALL
+)
+
+
+def _i18n(config: MkDocsConfig) -> Any:
+    i18n = config.plugins.get("i18n")
+    if i18n is None or not hasattr(i18n, "building"):
+        raise PluginError("hooks/search_split.py needs mkdocs-static-i18n 1.x")
+    return i18n
+
+
+def _search(config: MkDocsConfig) -> Any:
+    for name in ("material/search", "search"):
+        plugin = config.plugins.get(name)
+        if plugin is not None:
+            return plugin
+    raise PluginError("hooks/search_split.py needs the search plugin")
+
+
+def _prefix(i18n: Any, language: str) -> str:
+    """Where a language's pages live, relative to the site root."""
+    return "" if language == i18n.default_language else f"{language}/"
+
+
+@event_priority(-200)  # after the search plugin (0) and the i18n plugin (-100)
+def on_post_build(config: MkDocsConfig) -> None:
+    """Write the index of the language this pass has built.
+
+    The i18n plugin builds the further languages from inside the first pass's
+    ``on_post_build`` (at priority -100), with its ``building`` flag set, and
+    then overwrites ``search/search_index.json`` with the merged entries; the
+    first pass, the default language's, gets here last and writes that file
+    again, with its own pages only.
+    """
+    i18n = _i18n(config)
+    search = _search(config)
+    language = i18n.current_language if i18n.building else i18n.default_language
+    prefix = _prefix(i18n, language)
+    others = tuple(filter(None, (_prefix(i18n, lang) for lang in i18n.build_languages)))
+    entries = []
+    for entry in search.search_index.entries:
+        location = entry["location"]
+        if prefix and location.startswith(prefix):
+            entries.append({**entry, "location": location[len(prefix) :]})
+        elif not prefix and not location.startswith(others):
+            entries.append(entry)
+    settings = {key: search.config[key] for key in ("separator", "pipeline", "fields")}
+    settings["lang"] = LUNR_LANGUAGES.get(language, [language])
+    data = {"config": settings, "docs": entries}
+    path = os.path.join(config.site_dir, prefix, SEARCH_INDEX)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump(data, file, separators=(",", ":"), default=str)
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Point an English page's ``__config`` ``base`` at the English root."""
+    i18n = _i18n(config)
+    prefix = _prefix(i18n, i18n.current_language)
+    if not prefix:
+        return output
+    match = CONFIG_SCRIPT.search(output)
+    if match is None:
+        raise PluginError(f"{page.url}: no __config script; has the theme changed?")
+    settings = json.loads(match.group(1))
+    # Relative like MkDocs' base_url: "." on /en/, "../.." on /en/reference/x/.
+    here = posixpath.dirname(page.url) or "."
+    settings["base"] = posixpath.relpath(prefix.rstrip("/"), here)
+    start, end = match.span(1)
+    # Serialised as Jinja's tojson filter does, which wrote the original.
+    text = str(htmlsafe_json_dumps(settings, sort_keys=True))
+    return output[:start] + text + output[end:]
