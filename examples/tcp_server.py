@@ -226,13 +226,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    with server:
-        print(f"Listening on {format_address(server.getsockname())}", flush=True)
-        try:
+    try:
+        with server:
+            print(f"Listening on {format_address(server.getsockname())}", flush=True)
             return serve(server, args.forever, args.timeout)
-        except KeyboardInterrupt:
-            print("Stopped.", file=sys.stderr)
-            return 130
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

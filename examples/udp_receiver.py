@@ -202,19 +202,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    with sock:
-        print(f"Listening on UDP {format_address(sock.getsockname())}", flush=True)
-        try:
+    try:
+        with sock:
+            print(f"Listening on UDP {format_address(sock.getsockname())}", flush=True)
             return serve(sock, args.reply, args.forever)
-        except KeyboardInterrupt:
-            print("Stopped.", file=sys.stderr)
-            return 130
-        except EOFError:
-            print("udp_receiver: no reply given", file=sys.stderr)
-            return 2
-        except UnicodeError as exc:
-            print(f"udp_receiver: the reply is not valid text: {exc}", file=sys.stderr)
-            return 2
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 130
+    except EOFError:
+        print("udp_receiver: no reply given", file=sys.stderr)
+        return 2
+    except UnicodeError as exc:
+        print(f"udp_receiver: the reply is not valid text: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

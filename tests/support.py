@@ -32,7 +32,9 @@ class Program:
     ``stdin`` is typed in and standard input is then closed, unless
     ``keep_stdin`` asks to leave it open until `close_stdin`. Python shows
     all warnings unless ``warnings`` is false, and coverage measures the run
-    (``[tool.coverage.run] patch``) unless ``measure`` is false.
+    (``[tool.coverage.run] patch``) unless ``measure`` is false. With
+    ``merge_stderr``, standard error goes into standard output, interleaved
+    as a terminal shows them.
     """
 
     def __init__(
@@ -44,6 +46,7 @@ class Program:
         keep_stdin: bool = False,
         warnings: bool = True,
         measure: bool = True,
+        merge_stderr: bool = False,
     ):
         self.argv = argv
         self.proc = subprocess.Popen(
@@ -51,7 +54,7 @@ class Program:
             cwd=cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
             encoding="utf-8",
             # Show every warning, ResourceWarning (an unclosed socket) included,
             # on stderr, where the tests see it. (-X dev would too, but slower.)
@@ -67,9 +70,14 @@ class Program:
         self._out: queue.Queue[str | None] = queue.Queue()
         self._err: queue.Queue[str | None] = queue.Queue()
         self._readers = [
-            threading.Thread(target=self._pump, args=(self.proc.stdout, self._out)),
-            threading.Thread(target=self._pump, args=(self.proc.stderr, self._err)),
+            threading.Thread(target=self._pump, args=(self.proc.stdout, self._out))
         ]
+        if merge_stderr:
+            self._err.put(None)
+        else:
+            self._readers.append(
+                threading.Thread(target=self._pump, args=(self.proc.stderr, self._err))
+            )
         for reader in self._readers:
             reader.start()
         assert self.proc.stdin is not None
@@ -130,8 +138,8 @@ class Program:
         for reader in self._readers:
             reader.join(timeout=TIMEOUT)
         for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            assert pipe is not None
-            pipe.close()
+            if pipe is not None:  # stderr is None when merged into stdout
+                pipe.close()
 
 
 def one_line(text: str) -> str:

@@ -1,0 +1,319 @@
+"""Every command a page tells the reader to type is run, and its output compared.
+
+Pages mark their shell blocks (CONTRIBUTING.md, "Code on pages"):
+
+    <!-- run: ID ROLE [input="typed line"] [ctrl-c] -->   a command to type
+    <!-- output: ID ROLE -->                                what that terminal shows
+    <!-- platform: linux|macos|windows -->                  a command for one system
+
+This module reads those blocks from both languages' pages, checks that the
+two languages show the same transcripts and that no shell block is left
+unmarked, then runs each transcript as a reader would: the commands in page
+order, in separate "terminals", with a free port in place of 8888. The
+output a terminal shows (standard output and error together, plus what the
+reader types) must equal the page's block, except for port numbers other
+than 8888 (the client's ephemeral port changes from run to run).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.support import ROOT, TIMEOUT, Program
+
+DOCS = ROOT / "docs"
+LANGUAGES = ("zh", "en")
+SHELL_LANGUAGES = {"bash", "sh", "shell", "console", "bat", "cmd", "powershell", "ps1"}
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<lang>[\w+-]*)[^\n]*\n"
+    r"(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+    re.M | re.S,
+)
+MARKER = re.compile(r"<!--\s*(?P<kind>run|output|platform):\s*(?P<args>.*?)\s*-->\s*$")
+SERVERS = (
+    "tcp_server.py",
+    "udp_receiver.py",
+    "examples.tcp_server",
+    "examples.udp_receiver",
+)
+PROMPTS = ("Message to send: ", "Reply: ")
+ADDRESS = re.compile(r"(127\.0\.0\.1|\[::1\]|localhost):(\d+)")
+PLATFORMS = {"linux": "linux", "macos": "darwin", "windows": "win32"}
+
+
+@dataclass
+class Step:
+    """One command of a transcript, typed in its own terminal."""
+
+    role: str
+    command: str
+    typed: str | None = None
+    ctrl_c: bool = False
+
+
+@dataclass
+class Transcript:
+    """The commands of one scenario and what each terminal shows."""
+
+    name: str
+    steps: list[Step] = field(default_factory=list)
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PageBlocks:
+    transcripts: dict[str, Transcript] = field(default_factory=dict)
+    platform: list[tuple[str, str]] = field(default_factory=list)  # (system, commands)
+    unmarked: list[str] = field(default_factory=list)
+
+
+def read_blocks(path: Path) -> PageBlocks:
+    """Collect the marked blocks of one page, and the unmarked shell blocks."""
+    text = path.read_text(encoding="utf-8")
+    found = PageBlocks()
+    for fence in FENCE.finditer(text):
+        before = text[: fence.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        marker = MARKER.search(before)
+        lang = fence["lang"].lower()
+        body = fence["body"]
+        line = text[: fence.start()].count("\n") + 1
+        if marker is None:
+            if lang in SHELL_LANGUAGES:
+                found.unmarked.append(f"{path.relative_to(ROOT)}:{line}")
+            continue
+        words = shlex.split(marker["args"])
+        if marker["kind"] == "platform":
+            found.platform.append((words[0], body))
+            continue
+        name, role, *options = words
+        transcript = found.transcripts.setdefault(name, Transcript(name))
+        if marker["kind"] == "output":
+            transcript.outputs[role] = body
+            continue
+        step = Step(role, body.strip())
+        for option in options:
+            if option.startswith("input="):
+                step.typed = option.removeprefix("input=")
+            elif option == "ctrl-c":
+                step.ctrl_c = True
+            else:
+                raise AssertionError(f"{path}:{line}: unknown option {option!r}")
+        transcript.steps.append(step)
+    return found
+
+
+def pages() -> list[str]:
+    """Page paths relative to a language folder, present in either language."""
+    names = {
+        path.relative_to(DOCS / lang).as_posix()
+        for lang in LANGUAGES
+        for path in (DOCS / lang).rglob("*.md")
+    }
+    return sorted(names)
+
+
+BLOCKS = {
+    (lang, page): read_blocks(DOCS / lang / page)
+    for lang in LANGUAGES
+    for page in pages()
+    if (DOCS / lang / page).exists()
+}
+TRANSCRIPTS = {
+    name: (page, transcript)
+    for (lang, page), blocks in BLOCKS.items()
+    if lang == "zh"
+    for name, transcript in blocks.transcripts.items()
+}
+
+
+def test_every_shell_block_is_marked_to_be_run() -> None:
+    unmarked = [where for blocks in BLOCKS.values() for where in blocks.unmarked]
+    assert unmarked == []
+
+
+def test_transcript_names_are_unique_across_pages() -> None:
+    seen: dict[str, str] = {}
+    clashes = []
+    for (lang, page), blocks in BLOCKS.items():
+        if lang != "zh":
+            continue
+        for name in blocks.transcripts:
+            if name in seen:
+                clashes.append((name, seen[name], page))
+            seen[name] = page
+    assert clashes == []
+
+
+@pytest.mark.parametrize("page", pages())
+def test_both_languages_show_the_same_commands_and_output(page: str) -> None:
+    zh, en = BLOCKS[("zh", page)], BLOCKS[("en", page)]
+    assert zh.transcripts == en.transcripts
+    assert zh.platform == en.platform
+
+
+@pytest.mark.parametrize("name", sorted(TRANSCRIPTS))
+def test_every_output_belongs_to_a_command(name: str) -> None:
+    _, transcript = TRANSCRIPTS[name]
+    roles = [step.role for step in transcript.steps]
+    assert transcript.steps, f"{name}: output but no command"
+    assert len(roles) == len(set(roles)), f"{name}: a role is used twice"
+    assert set(transcript.outputs) <= set(roles)
+
+
+# --- running a transcript ----------------------------------------------------
+
+
+def terminal_view(output: str, step: Step) -> str:
+    """What a terminal shows: typed text is echoed after its prompt, and ^C."""
+    if step.typed is not None:
+        prompt = next(p for p in PROMPTS if p in output)
+        output = output.replace(prompt, f"{prompt}{step.typed}\n", 1)
+    if step.ctrl_c:
+        head, sep, tail = output.rpartition("Stopped.\n")
+        assert sep, output
+        output = f"{head}^CStopped.\n{tail}"
+    return output
+
+
+def normalise(text: str, port: int | None) -> str:
+    """Put 8888 back for the test's port; hide every other port number."""
+
+    def mask(match: re.Match[str]) -> str:
+        number = int(match[2])
+        if number in (port, 8888):
+            return f"{match[1]}:8888"
+        return f"{match[1]}:<ephemeral>"
+
+    return ADDRESS.sub(mask, text)
+
+
+@dataclass
+class Terminal:
+    step: Step
+    program: Program
+    first_line: str | None = None
+
+
+def command_words(step: Step, port: int, tmp_path: Path) -> tuple[list[str], Path]:
+    """The command as words to run, with ``--port``; and where to run it."""
+    words = shlex.split(step.command)
+    assert words[0] == "python", step.command
+    words[0] = sys.executable
+    cwd = ROOT
+    script = words[1]
+    if "/" not in script and script.endswith(".py"):  # "a lone copy of the file"
+        shutil.copy(ROOT / "examples" / script, tmp_path)
+        cwd = tmp_path
+    if "--port" in words:
+        words[words.index("--port") + 1] = str(port)
+    else:
+        words += ["--port", str(port)]
+    return words, cwd
+
+
+def is_server(step: Step) -> bool:
+    """A server prints "Listening on ..." and waits; start it before its clients."""
+    words = shlex.split(step.command)[1:3]
+    return any(word.endswith(SERVERS) for word in words)
+
+
+def closed_port(stack: ExitStack, step: Step) -> int:
+    """A port where nothing answers: TCP refuses, UDP stays silent."""
+    kind = socket.SOCK_DGRAM if "udp" in step.command else socket.SOCK_STREAM
+    sock = stack.enter_context(socket.socket(socket.AF_INET, kind))
+    sock.bind(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
+    return port
+
+
+def run_transcript(
+    transcript: Transcript, run: Callable[..., Program], tmp_path: Path
+) -> dict[str, str]:
+    """Run the steps in page order, as a reader in several terminals would."""
+    terminals: list[Terminal] = []
+    port: int | None = None
+    with ExitStack() as stack:
+        for step in transcript.steps:
+            server = is_server(step)
+            if port is None:
+                chosen = 0 if server else closed_port(stack, step)
+            else:
+                chosen = port
+            words, cwd = command_words(step, chosen, tmp_path)
+            typed = None if step.typed is None else step.typed + "\n"
+            # Coverage comes from the other tests; measuring here only slows it.
+            program = run(
+                *words, cwd=cwd, stdin=typed, merge_stderr=True, measure=False
+            )
+            terminal = Terminal(step, program)
+            terminals.append(terminal)
+            if server:
+                terminal.first_line = program.next_line()
+                listening = re.match(
+                    r"Listening on (?:UDP )?\S+:(\d+)$", terminal.first_line
+                )
+                if listening and port is None:
+                    port = int(listening[1])
+            elif not step.ctrl_c:
+                program.proc.wait(timeout=TIMEOUT)  # like a reader: one after another
+            if port is None and not server:
+                port = chosen
+        for terminal in terminals:
+            if terminal.step.ctrl_c:
+                terminal.program.interrupt()
+        views = {}
+        for terminal in terminals:
+            code, out, _ = terminal.program.finish()
+            if terminal.first_line is not None:
+                out = terminal.first_line + "\n" + out
+            views[terminal.step.role] = normalise(
+                terminal_view(out, terminal.step), port
+            )
+            assert code in (0, 1, 2, 130), (terminal.step.command, code, out)
+    return views
+
+
+@pytest.mark.parametrize("name", sorted(TRANSCRIPTS))
+def test_transcript_runs_and_prints_what_the_page_shows(
+    name: str, run: Callable[..., Program], tmp_path: Path
+) -> None:
+    page, transcript = TRANSCRIPTS[name]
+    views = run_transcript(transcript, run, tmp_path)
+    expected = {
+        role: normalise(text, None) for role, text in transcript.outputs.items()
+    }
+    assert {role: views[role] for role in expected} == expected, page
+
+
+def platform_commands() -> Iterator[tuple[str, str, str]]:
+    for (lang, page), blocks in BLOCKS.items():
+        if lang == "zh":
+            for system, body in blocks.platform:
+                yield page, system, body
+
+
+@pytest.mark.parametrize(("page", "system", "body"), list(platform_commands()))
+def test_platform_command_runs_on_its_system(page: str, system: str, body: str) -> None:
+    assert system in PLATFORMS, f"{page}: unknown platform {system}"
+    if sys.platform != PLATFORMS[system]:
+        pytest.skip(f"a {system} command; this is {sys.platform}")
+    for line in body.strip().splitlines():
+        result = subprocess.run(
+            shlex.split(line),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+        assert result.returncode == 0, (page, line, result.stderr)
