@@ -14,6 +14,7 @@ import hashlib
 import os
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -199,6 +200,21 @@ def test_tcp_server_leaves_the_client_socket_open(
     assert code == 0
     assert "ResourceWarning: unclosed <socket.socket" in err
     assert f"laddr=('127.0.0.1', {port}), raddr=" in err  # the accepted socket
+
+
+def test_tcp_server_waits_forever_for_a_silent_client(
+    server: tuple[Program, int],
+) -> None:
+    program, port = server
+    # No timeout in the chapter's code: recv() blocks as long as the client
+    # neither sends nor closes. Half a second stands for "forever".
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT),
+        pytest.raises(subprocess.TimeoutExpired),
+    ):
+        program.proc.wait(timeout=0.5)
+    code, out, _ = program.finish()  # the client closed: recv() returns b""
+    assert (code, out) == (0, "客户端发送过来的数据为： \n")
 
 
 def test_tcp_server_prints_a_traceback_on_ctrl_c(server: tuple[Program, int]) -> None:
