@@ -3,13 +3,16 @@
 The site is built once per module into a temporary directory, then read as
 files: the pages of both languages, the language switcher, the language of
 the generated API sections, the included example files, the absence of
-third-party hosts, and the Chinese search index.
+third-party hosts, and the search: one index per language (Chinese at
+search/, English at en/search/, written by hooks/search_split.py), loaded by
+that language's pages, each term found on the page that explains it.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import html
 import json
 import os
 import re
@@ -17,6 +20,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -43,6 +47,14 @@ CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)""", re.IGNO
 JS_CSS_URL = re.compile(r"""\burl\(\s*(['"]?)(.*?)\1\s*\)""")
 # src="…"/href="…" written into markup by scripts.
 JS_ATTRIBUTE = re.compile(r"""\b(?:src|href)\s*=\s*\\?['"`]([^'"`\\\s]+)""")
+# Each language's search index, relative to the site root.
+SEARCH_INDEX = {
+    lang: f"{root.lstrip('/')}search/search_index.json"
+    for lang, root in LANGUAGES.items()
+}
+# Material's search tokenizer reads the text between tags only.
+HTML_TAG = re.compile(r"<[^>]*>")
+HAN = re.compile(r"[\u3400-\u9fff]")
 # Below pytest-timeout's 60 s, so that a hung build is reported as such.
 BUILD_TIMEOUT = 50
 # Coverage measures examples/, which these tests never run; tracing them only
@@ -92,12 +104,17 @@ class Page(HTMLParser):
         self.section_titles: list[str] = []
         self.code_blocks: dict[str, str] = {}  # title -> text of the code
         self.headings: list[tuple[str, str]] = []  # (tag, id)
+        self.heading_texts: dict[str, str] = {}  # id ("" for the h1) -> text
+        self.config: dict[str, Any] = {}  # Material's __config JSON
         self.mermaid = False
         self._in_style = False
         self._section_title: list[str] | None = None
         self._filename: list[str] | None = None
         self._title: str | None = None  # title of the next code block
         self._code: list[str] | None = None
+        self._heading: tuple[str, list[str]] | None = None  # (id, text so far)
+        self._in_headerlink = False
+        self._config: list[str] | None = None
         self.feed(text)
         self.close()
 
@@ -117,8 +134,7 @@ class Page(HTMLParser):
                     self.resources.append((tag, candidate.split()[0]))
         if "style" in attributes:
             self.styles.append(attributes["style"])
-        if tag in HEADINGS and "id" in attributes:
-            self.headings.append((tag, attributes["id"]))
+        self._start_search_parts(tag, attributes, classes)
         self.mermaid = self.mermaid or "mermaid" in classes
         self._in_style = tag == "style"
         if tag == "span" and "doc-section-title" in classes:
@@ -128,8 +144,28 @@ class Page(HTMLParser):
         elif tag == "code" and self._title is not None:
             self._code = []
 
+    def _start_search_parts(
+        self, tag: str, attributes: dict[str, str], classes: list[str]
+    ) -> None:
+        """Headings (what search results are titled) and Material's config."""
+        if tag in HEADINGS and "id" in attributes:
+            self.headings.append((tag, attributes["id"]))
+            self._heading = ("" if tag == "h1" else attributes["id"], [])
+        self._in_headerlink = self._in_headerlink or "headerlink" in classes
+        if tag == "script" and attributes.get("id") == "__config":
+            self._config = []
+
     def handle_endtag(self, tag: str) -> None:
         # None of the elements read here contains an element of its own kind.
+        if tag in HEADINGS and self._heading is not None:
+            anchor, parts = self._heading
+            self.heading_texts[anchor] = " ".join("".join(parts).split())
+            self._heading = None
+        elif tag == "a":
+            self._in_headerlink = False
+        elif tag == "script" and self._config is not None:
+            self.config = json.loads("".join(self._config))
+            self._config = None
         if tag == "span" and self._section_title is not None:
             self.section_titles.append("".join(self._section_title).strip())
             self._section_title = None
@@ -145,9 +181,11 @@ class Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_style:
             self.styles.append(data)
-        for parts in (self._section_title, self._filename, self._code):
+        for parts in (self._section_title, self._filename, self._code, self._config):
             if parts is not None:
                 parts.append(data)
+        if self._heading is not None and not self._in_headerlink:
+            self._heading[1].append(data)
 
 
 @functools.cache
@@ -307,3 +345,85 @@ def test_search_index_has_chinese_words_as_tokens(site: Path) -> None:
     # Terms from hooks/jieba_userdict.txt; jieba's own dictionary cuts most of
     # them (套/接字, 数据/报, 字节/串, 三次/握手, 监听/队列).
     assert {"套接字", "数据报", "字节串", "三次握手", "端口号", "监听队列"} <= tokens
+
+
+def search_index(site: Path, language: str) -> dict[str, Any]:
+    index: dict[str, Any] = json.loads(
+        (site / SEARCH_INDEX[language]).read_text("utf-8")
+    )
+    return index
+
+
+def entry_text(text: str) -> str:
+    """What a reader sees of an index title: no tags, no U+200B, one space."""
+    text = html.unescape(HTML_TAG.sub(" ", text)).replace("\u200b", "")
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_index_has_the_page_language(site: Path, language: str) -> None:
+    config = search_index(site, language)["config"]
+    # lunr.js languages: Chinese pages also hold English words (identifiers).
+    assert config["lang"] == {"zh": ["zh", "en"], "en": ["en"]}[language]
+    # U+200B joins the words jieba cuts; without it Chinese finds nothing.
+    assert re.fullmatch(config["separator"], "\u200b")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_index_lists_every_page_of_its_language(
+    site: Path, language: str
+) -> None:
+    docs = search_index(site, language)["docs"]
+    assert {doc["location"] for doc in docs if "#" not in doc["location"]} == set(PAGES)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_results_lead_to_headings_of_the_same_language(
+    site: Path, language: str
+) -> None:
+    # A result's link is its location relative to the index's language root;
+    # its title must be the heading it leads to, as written in that language.
+    # An entry of the other language fails here: its location has the other
+    # root's prefix (en/...) or its title is the other language's heading.
+    wrong = []
+    for doc in search_index(site, language)["docs"]:
+        url = urljoin(LANGUAGES[language], doc["location"])
+        path, _, anchor = url.partition("#")
+        page = path[len(LANGUAGES[language]) :]
+        if not path.startswith(LANGUAGES[language]) or page not in PAGES:
+            wrong.append((doc["location"], "no such page"))
+            continue
+        headings = parse(page_file(site, language, page)).heading_texts
+        if headings.get(anchor) != entry_text(doc["title"]):
+            wrong.append((doc["location"], entry_text(doc["title"])))
+    assert wrong == []
+
+
+def test_no_search_entry_of_one_language_is_in_the_other_index(site: Path) -> None:
+    zh, en = (search_index(site, lang)["docs"] for lang in ("zh", "en"))
+    # The i18n plugin's merged index held both, English ones under en/.
+    assert [doc["location"] for doc in zh if doc["location"].startswith("en/")] == []
+    # English pages have no Chinese outside code, and headings are not code.
+    assert [doc["title"] for doc in en if HAN.search(doc["title"])] == []
+    # Every Chinese page's title (its h1) is in Chinese.
+    titles = {doc["location"]: entry_text(doc["title"]) for doc in zh}
+    assert [page for page in PAGES if not HAN.search(titles[page])] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_load_the_search_index_of_their_language(
+    site: Path, language: str, page: str
+) -> None:
+    # Material: base = new URL(__config.base, location); the index is
+    # new URL("search/search_index.json", base), and result links are
+    # new URL(location, base).
+    config = parse(page_file(site, language, page)).config
+    base = urljoin(page_url(language, page), config["base"])
+    assert base == LANGUAGES[language]
+    assert urljoin(base, "search/search_index.json") == "/" + SEARCH_INDEX[language]
+
+
+def test_not_found_page_loads_the_default_language_index(site: Path) -> None:
+    config = parse(site / "404.html").config
+    assert urljoin("/404.html", config["base"]) == LANGUAGES["zh"]
