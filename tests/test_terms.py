@@ -1,0 +1,84 @@
+"""The pages use the glossary's terms, and none of the chapter's wrong ones.
+
+The glossary is the table in CONTRIBUTING.md; the glossary page explains
+every term in it. A page may quote one of the chapter's wrong words to
+correct it: the errata page does, and so may any paragraph that names the
+chapter (原教程 / 原文); everywhere else the wrong words must not appear.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.support import ROOT
+
+DOCS = ROOT / "docs"
+CONTRIBUTING = ROOT / "CONTRIBUTING.md"
+
+# Wrong or non-standard words of the chapter, and what the site says instead.
+WRONG_TERMS = {
+    "用户数据包协议": "用户数据报协议",
+    "面向有连接": "面向连接",
+    "客服端": "客户端",
+    "系列解包": "序列解包",
+    "接受数据": "接收数据",
+    "接受TCP数据": "接收 TCP 数据",
+    "655356": "65536",
+    "sever_socket": "server_socket",
+}
+
+
+def glossary_rows() -> list[tuple[str, str]]:
+    """The (Chinese, English) rows of the glossary table in CONTRIBUTING.md."""
+    text = CONTRIBUTING.read_text(encoding="utf-8")
+    table = text[text.index("| 中文 | English |") :]
+    rows = []
+    for line in table.splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        zh, en = (cell.strip() for cell in line.strip("|").split("|"))
+        rows.append((zh, en))
+    return rows
+
+
+def terms(cell: str) -> list[str]:
+    """The terms in one cell: "A / B (note)" holds A and B."""
+    cell = re.sub(r"\(.*?\)|（.*?）|`.*?`", "", cell)
+    return [term.strip() for term in cell.split("/") if term.strip()]
+
+
+def test_the_glossary_table_is_read() -> None:
+    rows = glossary_rows()
+    assert len(rows) > 40
+    assert ("套接字", "socket") in rows
+
+
+@pytest.mark.parametrize(("language", "column"), [("zh", 0), ("en", 1)])
+def test_the_glossary_page_explains_every_term(language: str, column: int) -> None:
+    page = (DOCS / language / "glossary.md").read_text(encoding="utf-8")
+    missing = [
+        term
+        for row in glossary_rows()
+        for term in terms(row[column])
+        if term.lower() not in page.lower()
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "page",
+    sorted(
+        path.relative_to(DOCS / "zh").as_posix()
+        for path in (DOCS / "zh").rglob("*.md")
+        if path.name != "errata.md"
+    ),
+)
+def test_chinese_pages_avoid_the_chapters_wrong_terms(page: str) -> None:
+    paragraphs = (DOCS / "zh" / page).read_text(encoding="utf-8").split("\n\n")
+    own_words = "\n\n".join(
+        p for p in paragraphs if "原教程" not in p and "原文" not in p
+    )
+    found = {wrong: right for wrong, right in WRONG_TERMS.items() if wrong in own_words}
+    assert found == {}
