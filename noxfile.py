@@ -6,6 +6,9 @@ virtual environment under ``.nox/``, reused between runs.
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["tests", "lint", "docs"]
@@ -13,6 +16,7 @@ nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
 
 SERVE_ADDRESS = "127.0.0.1:8000"
+BENCH_SITE = ".nox/bench-site"
 # mkdocs-material 9.x prints a banner about its end of life; it is not a warning.
 DOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
 
@@ -55,3 +59,22 @@ def serve(session: nox.Session) -> None:
         *session.posargs,
         env=DOCS_ENV,
     )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Time a warm strict docs build and the test suite; report the site's size."""
+    session.install("-r", "requirements/tests.txt")
+    build = ["mkdocs", "build", "--strict", "--quiet", "--site-dir", BENCH_SITE]
+    session.run(*build, env=DOCS_ENV)  # warm-up: caches, jieba's dictionary
+    start = time.perf_counter()
+    session.run(*build, env=DOCS_ENV)
+    docs_seconds = time.perf_counter() - start
+    files = [path for path in Path(BENCH_SITE).rglob("*") if path.is_file()]
+    size = sum(path.stat().st_size for path in files)
+    start = time.perf_counter()
+    session.run("pytest", "-q", "-n", "2", "--dist", "loadfile", env=DOCS_ENV)
+    test_seconds = time.perf_counter() - start
+    session.log(f"warm docs build: {docs_seconds:.1f} s")
+    session.log(f"built site: {size / 1e6:.1f} MB in {len(files)} files")
+    session.log(f"pytest -n 2: {test_seconds:.1f} s")
