@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -252,6 +253,31 @@ def test_linux_picks_the_port_for_port_0_from_the_ephemeral_range() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         assert low <= sock.getsockname()[1] <= high
+
+
+def command_numbers(*argv: str) -> list[int]:
+    """Run a system command; return the numbers in its output, in order."""
+    result = subprocess.run(
+        argv, capture_output=True, text=True, timeout=TIMEOUT, check=True
+    )
+    return [int(number) for number in re.findall(r"\d+", result.stdout)]
+
+
+@pytest.mark.skipif(sys.platform != "darwin", reason="a macOS setting (sysctl)")
+def test_macos_default_ephemeral_port_range_is_49152_to_65535() -> None:
+    first = command_numbers("sysctl", "-n", "net.inet.ip.portrange.first")
+    last = command_numbers("sysctl", "-n", "net.inet.ip.portrange.last")
+    assert (first, last) == ([49152], [65535])
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="a Windows setting (netsh)")
+def test_windows_default_ephemeral_port_range_is_49152_to_65535() -> None:
+    # "Start Port : 49152" and "Number of Ports : 16384", in the system's language.
+    numbers = command_numbers(
+        "netsh", "interface", "ipv4", "show", "dynamicportrange", "protocol=tcp"
+    )
+    assert numbers == [49152, 16384]
+    assert 49152 + 16384 - 1 == 65535
 
 
 CAP_NET_BIND_SERVICE = 10  # its bit in the capability masks of /proc/PID/status
