@@ -52,6 +52,23 @@ SEARCH_INDEX = {
     lang: f"{root.lstrip('/')}search/search_index.json"
     for lang, root in LANGUAGES.items()
 }
+# Search terms -> the page that explains them (the glossary may match too).
+SEARCH_TERMS = {
+    "zh": {
+        "套接字": "socket-api/",
+        "端口": "basics/",
+        "数据报": "udp/",
+        "三次握手": "tcp/",
+        "字节串": "socket-api/",
+    },
+    "en": {
+        "socket": "socket-api/",
+        "port": "basics/",
+        "datagram": "udp/",
+        "handshake": "tcp/",
+        "bytes": "socket-api/",
+    },
+}
 # Material's search tokenizer reads the text between tags only.
 HTML_TAG = re.compile(r"<[^>]*>")
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -356,8 +373,20 @@ def search_index(site: Path, language: str) -> dict[str, Any]:
 
 def entry_text(text: str) -> str:
     """What a reader sees of an index title: no tags, no U+200B, one space."""
-    text = html.unescape(HTML_TAG.sub(" ", text)).replace("\u200b", "")
+    text = html.unescape(HTML_TAG.sub("", text)).replace("\u200b", "")
     return " ".join(text.split())
+
+
+def tokens(index: dict[str, Any], page: str | None = None) -> set[str]:
+    """Search tokens of a page (or all), cut as Material's search cuts them."""
+    separator = re.compile(index["config"]["separator"])
+    found = set()
+    for doc in index["docs"]:
+        if page is None or doc["location"].split("#")[0] == page:
+            for field in (doc["title"], doc["text"]):
+                text = html.unescape(HTML_TAG.sub(" ", field)).lower()
+                found.update(filter(None, separator.split(text)))
+    return found
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -427,3 +456,24 @@ def test_pages_load_the_search_index_of_their_language(
 def test_not_found_page_loads_the_default_language_index(site: Path) -> None:
     config = parse(site / "404.html").config
     assert urljoin("/404.html", config["base"]) == LANGUAGES["zh"]
+
+
+@pytest.mark.parametrize(
+    ("language", "term"),
+    [(lang, term) for lang, terms in SEARCH_TERMS.items() for term in terms],
+)
+def test_search_term_is_a_token_of_the_page_that_explains_it(
+    site: Path, language: str, term: str
+) -> None:
+    index = search_index(site, language)
+    assert term in tokens(index, SEARCH_TERMS[language][term])
+
+
+@pytest.mark.parametrize("term", SEARCH_TERMS["zh"])
+def test_chinese_search_term_is_never_the_end_of_a_longer_token(
+    site: Path, term: str
+) -> None:
+    # Search matches the beginning of a token (端口 finds 端口号), so a token
+    # that merely ends with the term (监听套接字, 临时端口) hides it.
+    found = tokens(search_index(site, "zh"))
+    assert sorted(t for t in found if term in t and not t.startswith(term)) == []
