@@ -346,3 +346,16 @@ def test_linux_ports_below_ip_unprivileged_port_start_need_privileges() -> None:
     below, at = result.stdout.splitlines()
     assert below == f"{start - 1} EACCES"  # PermissionError: [Errno 13]
     assert at in (f"{start} bound", f"{start} EADDRINUSE")
+
+
+@pytest.mark.skipif(sys.platform != "darwin", reason="macOS's rule (since 10.14)")
+def test_macos_low_ports_need_privileges_only_on_a_specific_address() -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root may bind any port")
+    with socket.socket() as sock:
+        try:
+            sock.bind(("0.0.0.0", 1023))  # all interfaces: allowed
+        except OSError as error:
+            assert error.errno == errno.EADDRINUSE
+    with socket.socket() as sock, pytest.raises(PermissionError):
+        sock.bind(("127.0.0.1", 1023))  # one address: still refused
