@@ -1,8 +1,9 @@
 """Each page is in its own language outside code.
 
 On a Chinese page, English may appear in code (inline or blocks), in link
-targets and in short names (TCP, IPv4, Ctrl+C, Windows), but not as prose: a
-run of four or more English words outside code fails. An English page has
+targets, in short names (TCP, IPv4, Ctrl+C, Windows) and in text marked as
+English (``<span lang="en">``, the glossary's term pairs), but not as prose:
+a run of four or more English words elsewhere fails. An English page has
 no Chinese character outside code. The generated API sections are checked by
 tests/test_docstrings_zh.py, which reads the translations they come from.
 """
@@ -24,6 +25,8 @@ LINK_TARGET = re.compile(r"\]\([^)]*\)")
 ATTRIBUTES = re.compile(r"\{[:\s]*[#.][^}]*\}")
 AUTODOC = re.compile(r"^:::.*?(?=^\S|\Z)", re.M | re.S)
 HTML_TAG = re.compile(r"<[^>\n]+>")
+# Text marked as the other language (the glossary's term pairs), as HTML does.
+OTHER_LANGUAGE = re.compile(r"<span lang=\"[a-z-]+\">.*?</span>", re.S)
 ENGLISH_RUN = re.compile(r"[A-Za-z][\w'+-]*(?:[ ,][A-Za-z][\w'+-]*){3,}")
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # Proper names that are English on a Chinese page too.
@@ -42,6 +45,7 @@ def prose(path: Path) -> str:
         AUTODOC,
         COMMENT,
         INLINE_CODE,
+        OTHER_LANGUAGE,
         LINK_TARGET,
         ATTRIBUTES,
         HTML_TAG,

@@ -45,7 +45,8 @@ def glossary_rows() -> list[tuple[str, str]]:
 
 def terms(cell: str) -> list[str]:
     """The terms in one cell: "A / B (note)" holds A and B."""
-    cell = re.sub(r"\(.*?\)|（.*?）|`.*?`", "", cell)
+    cell = re.sub(r"`.*?`", "", cell)
+    cell = re.sub(r"\(.*?\)|（.*?）", "", cell)
     return [term.strip() for term in cell.split("/") if term.strip()]
 
 
