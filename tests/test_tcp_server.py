@@ -215,6 +215,20 @@ def test_serve_drops_a_silent_client_after_the_timeout_and_returns_1(
     assert one_line(captured.err).endswith(": timed out")
 
 
+def test_serve_drops_a_client_that_sends_but_never_shuts_down(
+    server: socket.socket, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without shutdown(SHUT_WR) the server never sees b"": it waits until its
+    # timeout, drops the data and closes, and then the client's recv() ends.
+    with connect(port_of(server)) as client:
+        client.sendall(b"no end in sight")
+        assert tcp_server.serve(server, timeout=0.1) == 1
+        assert client.recv(100) == b""
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert one_line(captured.err).endswith(": timed out")
+
+
 def test_serve_reports_a_client_that_resets_the_connection(
     server: socket.socket, capsys: pytest.CaptureFixture[str]
 ) -> None:
