@@ -70,6 +70,15 @@ def last_line(exc: BaseException) -> str:
     return traceback.format_exception_only(type(exc), exc)[-1].rstrip("\n")
 
 
+def assert_prints(exc: OSError, key: str) -> None:
+    """Assert the message of an error that carries an error number, as Linux words it.
+
+    Windows words these messages its own way ([WinError ...], see faq.md).
+    """
+    if sys.platform != "win32":
+        assert last_line(exc) == MESSAGES[key]
+
+
 @pytest.fixture
 def listener() -> Iterator[socket.socket]:
     """A TCP socket listening on 127.0.0.1 at a free port."""
@@ -156,7 +165,7 @@ def test_connect_to_a_port_where_nothing_listens_is_refused() -> None:
             sock.settimeout(TIMEOUT)
             with pytest.raises(ConnectionRefusedError) as info:
                 sock.connect(closed.getsockname())
-    assert last_line(info.value) == MESSAGES["connection-refused"]
+    assert_prints(info.value, "connection-refused")
 
 
 def test_a_name_that_cannot_be_resolved_raises_gaierror_an_oserror() -> None:
@@ -236,7 +245,7 @@ def test_recv_raises_connection_reset_when_the_peer_resets(
     client.close()
     with pytest.raises(ConnectionResetError) as info:
         conn.recv(4096)
-    assert last_line(info.value) == MESSAGES["connection-reset"]
+    assert_prints(info.value, "connection-reset")
 
 
 # --- sendto, recvfrom ------------------------------------------------------------
@@ -290,8 +299,8 @@ def test_every_socket_error_is_an_oserror() -> None:
     for exc in (ConnectionRefusedError, ConnectionResetError, BrokenPipeError):
         assert issubclass(exc, ConnectionError)
     assert issubclass(ConnectionError, OSError)
-    for exc in (TimeoutError, PermissionError, BlockingIOError, socket.gaierror):
-        assert issubclass(exc, OSError)
+    for other in (TimeoutError, PermissionError, BlockingIOError, socket.gaierror):
+        assert issubclass(other, OSError)
 
 
 def test_socket_timeout_is_timeout_error() -> None:
@@ -355,6 +364,7 @@ def test_shutdown_wr_ends_the_peers_recv_but_the_reply_still_arrives(
     assert client.recv(4096) == b"answer"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows raises WSAESHUTDOWN")
 def test_send_after_shutdown_wr_raises_broken_pipe(
     pair: tuple[socket.socket, socket.socket],
 ) -> None:
@@ -362,7 +372,7 @@ def test_send_after_shutdown_wr_raises_broken_pipe(
     client.shutdown(socket.SHUT_WR)
     with pytest.raises(BrokenPipeError) as info:
         client.send(b"more")
-    assert last_line(info.value) == MESSAGES["broken-pipe"]
+    assert_prints(info.value, "broken-pipe")
 
 
 def test_a_closed_socket_refuses_every_operation_and_closes_twice_quietly() -> None:
@@ -372,7 +382,7 @@ def test_a_closed_socket_refuses_every_operation_and_closes_twice_quietly() -> N
     with pytest.raises(OSError) as info:
         sock.bind(("127.0.0.1", 0))
     assert info.value.errno == errno.EBADF
-    assert last_line(info.value) == MESSAGES["bad-file-descriptor"]
+    assert_prints(info.value, "bad-file-descriptor")
 
 
 def test_with_closes_the_socket_even_when_the_block_raises() -> None:
@@ -393,7 +403,7 @@ def test_a_port_with_a_listening_server_cannot_be_bound_even_with_so_reuseaddr(
         with pytest.raises(OSError) as info:
             second.bind(listener.getsockname())
     assert info.value.errno == errno.EADDRINUSE
-    assert last_line(info.value) == MESSAGES["address-in-use"]
+    assert_prints(info.value, "address-in-use")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SO_REUSEADDR differs on Windows")
