@@ -15,9 +15,16 @@ This hook, after the build:
    into ``en/search/search_index.json``, with locations relative to ``/en/``;
    each pass writes its own language's index, the first (Chinese) pass last,
    over the merged index;
-2. sets each index's ``config.lang`` (the lunr.js languages the browser uses)
-   to the page language: ``["en"]`` for English, ``["zh", "en"]`` for Chinese,
-   whose pages also hold English identifiers and error messages;
+2. gives each index lunr.js settings for its own language: ``lang`` is the
+   page language and ``pipeline`` Material's default for it (from its
+   partials/languages/*.html): ``["zh"]`` with the ``stemmer``, which for
+   lunr.zh changes nothing, and ``["en"]`` with the ``stopWordFilter`` but no
+   stemmer. Left alone, both indexes got ``["en", "zh"]`` and the first
+   pass's ``stemmer``: lunr.js, building the index in the browser, stemmed
+   "handshake" to "handshak" and "bytes" to "byte", but Material searches
+   what the reader types as a prefix (``handshake*``), which lunr.js does not
+   stem, so such words found nothing, on English pages and among the English
+   words of Chinese pages alike. The ``separator`` (mkdocs.yml) is shared;
 3. points ``base`` in every English page's ``__config`` at ``/en/``, relative
    to the page, as ``.`` is for the home page. In Material 9.8 ``base``
    serves three purposes: the search index URL, the links of search results
@@ -42,8 +49,11 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
 SEARCH_INDEX = "search/search_index.json"
-# lunr.js languages per page language (Material loads lunr.<lang>.min.js).
-LUNR_LANGUAGES = {"zh": ["zh", "en"], "en": ["en"]}
+# lunr.js settings per page language (see 2. above).
+LUNR_SETTINGS: dict[str, dict[str, list[str]]] = {
+    "zh": {"lang": ["zh"], "pipeline": ["stemmer"]},
+    "en": {"lang": ["en"], "pipeline": ["stopWordFilter"]},
+}
 # Material's __config JSON, written by its base.html with Jinja's tojson.
 CONFIG_SCRIPT = re.compile(
     r'<script id="__config" type="application/json">(.*?)</script>', re.DOTALL
@@ -92,8 +102,13 @@ def on_post_build(config: MkDocsConfig) -> None:
             entries.append({**entry, "location": location[len(prefix) :]})
         elif not prefix and not location.startswith(others):
             entries.append(entry)
-    settings = {key: search.config[key] for key in ("separator", "pipeline", "fields")}
-    settings["lang"] = LUNR_LANGUAGES.get(language, [language])
+    if language not in LUNR_SETTINGS:
+        raise PluginError(f"hooks/search_split.py: no search settings for {language}")
+    settings = {
+        **LUNR_SETTINGS[language],
+        "separator": search.config["separator"],
+        "fields": search.config["fields"],
+    }
     data = {"config": settings, "docs": entries}
     path = os.path.join(config.site_dir, prefix, SEARCH_INDEX)
     os.makedirs(os.path.dirname(path), exist_ok=True)
