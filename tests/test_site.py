@@ -124,6 +124,8 @@ class Page(HTMLParser):
         self.heading_texts: dict[str, str] = {}  # id ("" for the h1) -> text
         self.config: dict[str, Any] = {}  # Material's __config JSON
         self.mermaid = False
+        self.links: list[str] = []  # href of every <a>
+        self.ids: set[str] = set()  # every id="" on the page
         self._in_style = False
         self._section_title: list[str] | None = None
         self._filename: list[str] | None = None
@@ -138,6 +140,7 @@ class Page(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
         classes = attributes.get("class", "").split()
+        self._collect_links(tag, attributes)
         if tag == "html":
             self.lang = attributes.get("lang")
         elif tag == "a" and "md-select__link" in classes:
@@ -160,6 +163,13 @@ class Page(HTMLParser):
             self._filename = []
         elif tag == "code" and self._title is not None:
             self._code = []
+
+    def _collect_links(self, tag: str, attributes: dict[str, str]) -> None:
+        """Every id on the page, and every link's target."""
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        if tag == "a" and "href" in attributes:
+            self.links.append(attributes["href"])
 
     def _start_search_parts(
         self, tag: str, attributes: dict[str, str], classes: list[str]
@@ -481,3 +491,25 @@ def test_chinese_search_term_is_never_the_end_of_a_longer_token(
     # that merely ends with the term (监听套接字, 临时端口) hides it.
     found = tokens(search_index(site, "zh"))
     assert sorted(t for t in found if term in t and not t.startswith(term)) == []
+
+
+def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
+    broken = []
+    for path in all_pages(site):
+        url = "/" + path.relative_to(site).as_posix()
+        for href in parse(path).links:
+            if is_third_party(href) or href.startswith(("mailto:", "javascript:")):
+                continue
+            target = urlsplit(urljoin(url, href))
+            file = site / target.path.lstrip("/")
+            if file.is_dir() or target.path.endswith("/"):
+                file = file / "index.html"
+            if not file.is_file():
+                broken.append(f"{url}: {href} (no {target.path})")
+            elif (
+                target.fragment
+                and file.suffix == ".html"
+                and target.fragment not in parse(file).ids
+            ):
+                broken.append(f"{url}: {href} (no #{target.fragment})")
+    assert broken == []
