@@ -1,0 +1,246 @@
+"""Fixtures of the browser tests: one site build, one local server, one Chromium.
+
+These tests run in their own task, ``nox -s browser``, which installs
+Playwright and passes ``tests/browser`` to pytest. A plain ``pytest`` (the
+``tests`` task) does not collect them: `pytest_ignore_collect` below skips
+this folder unless the command line names it or a file in it.
+
+Playwright drives Debian's Chromium (``apt-get install chromium
+fonts-noto-cjk``); it never downloads a browser of its own
+(``playwright install`` is not used). A missing Chromium fails the tests
+with that instruction instead of skipping them.
+
+Every page is opened in a fresh browser context that records each request
+and console message; ``Tab.problems`` lists what must not happen: a request
+to any host but the local server, an error in the console, an uncaught
+exception, a failed response.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.site import ROOT
+
+if TYPE_CHECKING:  # Playwright is only installed by the browser task.
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Response
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+# The flags STACK.md found to work for Debian's Chromium, headless, as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MISSING_CHROMIUM = (
+    f"{CHROMIUM} not found: the browser tests drive Debian's Chromium. "
+    "Install it and the CJK fonts with: apt-get install chromium fonts-noto-cjk"
+)
+# Below pytest-timeout's 60 s, so that a hung build is reported as such.
+BUILD_TIMEOUT = 50
+# Playwright's own waits (milliseconds): well below pytest-timeout's 60 s.
+ACTION_TIMEOUT = 10_000
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 667}
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Collect this folder only when the command line names it (or a file in it)."""
+    if collection_path.name == "conftest.py":
+        return None
+    base = config.invocation_params.dir
+    for arg in config.args:
+        named = (base / arg.split("::")[0]).resolve()
+        if named == HERE or HERE in named.parents:
+            return None
+    return True
+
+
+def is_known_sitemap_404(url: str, status: int) -> bool:
+    """The one failed request allowed: Material asks for a sitemap.xml.
+
+    Material 9.8 fetches ``sitemap.xml`` next to the page and at each
+    language's root (for its language selector and instant navigation). The
+    site has no sitemap: hooks/i18n_locale.py leaves it out until a real
+    ``site_url`` is set, since a sitemap needs absolute URLs. The request goes
+    to the same local server and its 404 changes nothing on the page, but
+    Chromium logs it in the console; it is the only error allowed.
+    """
+    return status == 404 and urlsplit(url).path.endswith("/sitemap.xml")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the site once, strictly, into a temporary folder."""
+    site_dir = tmp_path_factory.mktemp("browser-site")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site_dir],
+        cwd=ROOT,
+        # Coverage, if it is on, measures examples/ only, never the build.
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")},
+            "NO_MKDOCS_2_WARNING": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site_dir
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log on the test output."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # The browser drops connections it no longer needs (a page left
+        # before its last request ended); that is not the site's fault.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@pytest.fixture(scope="session")
+def origin(site: Path) -> Iterator[str]:
+    """Serve the built site on 127.0.0.1 (a free port) from a thread."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    with _Server(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, started once."""
+    if not CHROMIUM.is_file():
+        pytest.fail(MISSING_CHROMIUM, pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    except ImportError:
+        pytest.fail(
+            "Playwright is not installed: run these tests with `nox -s browser`, "
+            "which installs requirements/browser.txt",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class Tab:
+    """One page in a fresh browser context, with what it did recorded."""
+
+    page: Page
+    origin: str
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def is_local(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("data", "blob") or (
+            f"{parts.scheme}://{parts.netloc}" == self.origin
+        )
+
+    def open(self, path: str, wait_until: str = "load") -> Response:
+        response = self.page.goto(self.origin + path, wait_until=wait_until)  # type: ignore[arg-type]
+        assert response is not None, path
+        assert response.status == 200, f"{path}: HTTP {response.status}"
+        return response
+
+    def foreign_requests(self) -> list[str]:
+        return [url for url in self.requests if not self.is_local(url)]
+
+    def problems(self) -> list[str]:
+        """Requests that left the local server, console errors, failed loads."""
+        return [f"request to another host: {u}" for u in self.foreign_requests()] + [
+            *self.errors
+        ]
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        where = message.location.get("url", "")
+        # The browser logs every failed load as "Failed to load resource";
+        # `_response` decides about those, from the status.
+        if message.text.startswith("Failed to load resource") and where:
+            return
+        self.errors.append(f"console error: {message.text} ({where})")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400 and not is_known_sitemap_404(
+            response.url, response.status
+        ):
+            self.errors.append(f"HTTP {response.status}: {response.url}")
+
+
+@pytest.fixture
+def open_tab(browser: Browser, origin: str) -> Iterator[Callable[..., Tab]]:
+    """Open pages in fresh contexts: ``open_tab()`` (desktop) or ``open_tab(phone=True)``."""
+    contexts = []
+
+    def _open(*, phone: bool = False, clipboard: bool = False) -> Tab:
+        options: dict[str, Any] = {"viewport": PHONE if phone else DESKTOP}
+        if phone:
+            options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
+        if clipboard:
+            options["permissions"] = ["clipboard-read", "clipboard-write"]
+        context = browser.new_context(**options)
+        contexts.append(context)
+        context.set_default_timeout(ACTION_TIMEOUT)
+        page = context.new_page()
+        tab = Tab(page, origin)
+        # Recorded for every page, worker and frame of the context.
+        context.on("request", lambda request: tab.requests.append(request.url))
+        context.on("response", tab._response)
+        page.on("console", tab._console)
+        page.on("pageerror", lambda error: tab.errors.append(f"uncaught: {error}"))
+        # Nothing may leave the machine: a request to another host is recorded
+        # above, then refused here instead of waiting for a network that is
+        # not there.
+        context.route(lambda url: not tab.is_local(url), lambda route: route.abort())
+        return tab
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def screenshot_path(language: str, page_id: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / f"{language}-{page_id}.png"
