@@ -78,3 +78,18 @@ def bench(session: nox.Session) -> None:
     session.log(f"warm docs build: {docs_seconds:.1f} s")
     session.log(f"built site: {size / 1e6:.1f} MB in {len(files)} files")
     session.log(f"pytest -n 2: {test_seconds:.1f} s")
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Test the built site in Chromium: every page, both languages (tests/browser).
+
+    Drives Debian's Chromium at /usr/bin/chromium (apt-get install chromium
+    fonts-noto-cjk) through Playwright; no browser is downloaded. Screenshots
+    of every page go to artifacts/screenshots/.
+    """
+    session.install("-r", "requirements/browser.txt")
+    # Two workers, each with its own build, server and browser; --no-cov:
+    # these tests run no example, so the suite's coverage floor does not apply.
+    args = session.posargs or ["-n", "2"]
+    session.run("pytest", "--no-cov", *args, "tests/browser", env=DOCS_ENV)
