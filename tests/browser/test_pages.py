@@ -336,7 +336,7 @@ def test_axe_finds_no_serious_accessibility_violation(
     from axe_playwright_python.sync_playwright import Axe  # noqa: PLC0415
 
     tab = open_tab()
-    tab.open(page_url(language, page), wait_until="networkidle")
+    tab.open(page_url(language, page))
     results = Axe().run(tab.page, options={"resultTypes": ["violations"]})
     found = [
         (
