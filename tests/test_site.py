@@ -72,8 +72,9 @@ SEARCH_TERMS = {
 # Material's search tokenizer reads the text between tags only.
 HTML_TAG = re.compile(r"<[^>]*>")
 HAN = re.compile(r"[\u3400-\u9fff]")
-# Below pytest-timeout's 60 s, so that a hung build is reported as such.
-BUILD_TIMEOUT = 50
+# Below pytest-timeout's 120 s, so that a hung build is reported as such; a
+# build takes about 5 s, far longer only on a heavily loaded machine.
+BUILD_TIMEOUT = 100
 # Coverage measures examples/, which these tests never run; tracing them only
 # slows the HTML parsing down.
 pytestmark = pytest.mark.no_cover
