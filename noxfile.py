@@ -89,7 +89,8 @@ def browser(session: nox.Session) -> None:
     of every page go to artifacts/screenshots/.
     """
     session.install("-r", "requirements/browser.txt")
-    # Two workers, each with its own build, server and browser; --no-cov:
+    # Two workers, each with its own build, server and browser, and all the
+    # tests of one page on the same worker (it visits the page once); --no-cov:
     # these tests run no example, so the suite's coverage floor does not apply.
-    args = session.posargs or ["-n", "2"]
+    args = session.posargs or ["-n", "2", "--dist", "loadgroup"]
     session.run("pytest", "--no-cov", *args, "tests/browser", env=DOCS_ENV)

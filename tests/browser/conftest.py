@@ -35,7 +35,13 @@ import pytest
 from tests.browser.site import ROOT
 
 if TYPE_CHECKING:  # Playwright is only installed by the browser task.
-    from playwright.sync_api import Browser, ConsoleMessage, Page, Response
+    from playwright.sync_api import (
+        Browser,
+        BrowserContext,
+        ConsoleMessage,
+        Page,
+        Response,
+    )
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -209,31 +215,39 @@ class Tab:
             self.errors.append(f"HTTP {response.status}: {response.url}")
 
 
+def new_tab(
+    browser: Browser, origin: str, *, phone: bool = False, clipboard: bool = False
+) -> tuple[Tab, BrowserContext]:
+    """A page in a fresh context (desktop, or a phone's screen), recording all."""
+    options: dict[str, Any] = {"viewport": PHONE if phone else DESKTOP}
+    if phone:
+        options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
+    if clipboard:
+        options["permissions"] = ["clipboard-read", "clipboard-write"]
+    context = browser.new_context(**options)
+    context.set_default_timeout(ACTION_TIMEOUT)
+    page = context.new_page()
+    tab = Tab(page, origin)
+    # Recorded for every page, worker and frame of the context.
+    context.on("request", lambda request: tab.requests.append(request.url))
+    context.on("response", tab._response)
+    page.on("console", tab._console)
+    page.on("pageerror", lambda error: tab.errors.append(f"uncaught: {error}"))
+    # Nothing may leave the machine: a request to another host is recorded
+    # above, then refused here instead of waiting for a network that is not
+    # there.
+    context.route(lambda url: not tab.is_local(url), lambda route: route.abort())
+    return tab, context
+
+
 @pytest.fixture
 def open_tab(browser: Browser, origin: str) -> Iterator[Callable[..., Tab]]:
     """Open pages in fresh contexts: ``open_tab()`` (desktop) or ``open_tab(phone=True)``."""
     contexts = []
 
     def _open(*, phone: bool = False, clipboard: bool = False) -> Tab:
-        options: dict[str, Any] = {"viewport": PHONE if phone else DESKTOP}
-        if phone:
-            options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
-        if clipboard:
-            options["permissions"] = ["clipboard-read", "clipboard-write"]
-        context = browser.new_context(**options)
+        tab, context = new_tab(browser, origin, phone=phone, clipboard=clipboard)
         contexts.append(context)
-        context.set_default_timeout(ACTION_TIMEOUT)
-        page = context.new_page()
-        tab = Tab(page, origin)
-        # Recorded for every page, worker and frame of the context.
-        context.on("request", lambda request: tab.requests.append(request.url))
-        context.on("response", tab._response)
-        page.on("console", tab._console)
-        page.on("pageerror", lambda error: tab.errors.append(f"uncaught: {error}"))
-        # Nothing may leave the machine: a request to another host is recorded
-        # above, then refused here instead of waiting for a network that is
-        # not there.
-        context.route(lambda url: not tab.is_local(url), lambda route: route.abort())
         return tab
 
     yield _open

@@ -7,18 +7,25 @@ language switcher leads to the same page in the other language, each copy
 button copies the code it shows (a file included in a page, byte for byte),
 a phone-sized screen can open the navigation drawer and reach every page,
 and axe-core finds no serious or critical accessibility violation.
+
+The desktop checks read one visit of the page (`visit`): it is loaded once,
+photographed, its images and code blocks read, each copy button pressed and
+the audit run, recording every request and console message all along; each
+test then checks one part of that record. The tests of a page run on one
+worker (``xdist_group``), so a page is visited once per run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.browser.conftest import PHONE, Tab, screenshot_path
+from tests.browser.conftest import PHONE, Tab, new_tab, screenshot_path
 from tests.browser.site import (
     COPY_BUTTON,
     expected_snippet,
@@ -31,13 +38,30 @@ from tests.browser.site import (
     titled_file,
 )
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 LANGUAGES = list(languages())
 PAGES = nav_pages()
-EVERY_PAGE = [
-    pytest.param(language, page, id=f"{language}-{page_id(page)}")
-    for language in LANGUAGES
-    for page in PAGES
-]
+
+
+def _params(pages: dict[str, list[str]]) -> list[Any]:
+    """(language, page) parameters; one page's tests share a worker."""
+    return [
+        pytest.param(
+            language,
+            page,
+            id=f"{language}-{page_id(page)}",
+            marks=pytest.mark.xdist_group(f"{language}-{page_id(page)}"),
+        )
+        for language, names in pages.items()
+        for page in names
+    ]
+
+
+EVERY_PAGE = _params({language: PAGES for language in LANGUAGES})
+# Pages with a code block that shows a file (or lines of it).
+FILE_PAGES = _params({lang: pages_with_file_blocks(lang) for lang in LANGUAGES})
 # Material marks up diagrams it would render with Mermaid (from a CDN) like
 # this; other diagram languages would show up as raw code blocks.
 RAW_DIAGRAMS = (
@@ -96,53 +120,124 @@ def test_every_built_page_is_in_the_nav(site: Path) -> None:
     assert len(LANGUAGES) >= 2
 
 
-@pytest.mark.parametrize(("language", "page"), EVERY_PAGE)
-def test_page_loads_cleanly_and_is_screenshotted(
-    open_tab: Callable[..., Tab], language: str, page: str
-) -> None:
-    tab = open_tab()
+# JavaScript: the page's SVG images, once each has been decoded.
+SVG_IMAGES = """async () => {
+  const svgs = [...document.images].filter(
+    img => new URL(img.src, location).pathname.endsWith(".svg"));
+  for (const img of svgs) {
+    img.scrollIntoView();  // in case one is ever loaded lazily
+    await img.decode().catch(() => {});
+  }
+  return svgs.map(img => ({src: img.getAttribute("src"), complete: img.complete,
+                           width: img.naturalWidth, alt: img.alt}));
+}"""
+# JavaScript: the text of the page's content, without code.
+PROSE = """() => {
+  const content = document.querySelector(".md-content").cloneNode(true);
+  content.querySelectorAll("pre, code").forEach(el => el.remove());
+  return content.innerText;
+}"""
+# JavaScript: each copy button's block: its title and the code it shows.
+CODE_BLOCKS = f"""() => [...document.querySelectorAll({COPY_BUTTON!r})].map(button => {{
+  const title = button.closest(".highlight").querySelector(":scope > .filename");
+  const code = document.querySelector(button.getAttribute("data-clipboard-target"));
+  return {{title: title ? title.textContent : null, shown: code.textContent}};
+}})"""
+# JavaScript: what the clipboard holds; then empty it for the next button.
+TAKE_CLIPBOARD = """async () => {
+  const text = await navigator.clipboard.readText();
+  await navigator.clipboard.writeText("");
+  return text;
+}"""
+
+
+@dataclass
+class Visit:
+    """What one desktop visit of a page found (see the module's docstring)."""
+
+    lang: str = ""
+    title: str = ""
+    images: list[dict[str, Any]] = field(default_factory=list)
+    raw_diagrams: int = 0
+    prose: str = ""
+    blocks: list[dict[str, Any]] = field(default_factory=list)  # title, shown, copied
+    code_count: int = 0
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+def _visit(tab: Tab, language: str, page: str) -> Visit:
+    # axe-core, as the browser task installs it (requirements/browser.txt).
+    from axe_playwright_python.sync_playwright import Axe  # noqa: PLC0415
+
+    found = Visit()
     # networkidle: the search index and lunr's language files are loaded too.
     tab.open(page_url(language, page), wait_until="networkidle")
     tab.page.evaluate("document.fonts.ready")
     tab.page.screenshot(path=screenshot_path(language, page_id(page)), full_page=True)
-    assert tab.page.evaluate("document.documentElement.lang") == language
-    assert tab.page.title().strip()
-    assert tab.problems() == []
-    assert tab.foreign_requests() == [], tab.requests
+    found.lang = tab.page.evaluate("document.documentElement.lang")
+    found.title = tab.page.title()
+    found.images = tab.page.evaluate(SVG_IMAGES)
+    found.raw_diagrams = tab.page.locator(RAW_DIAGRAMS).count()
+    found.prose = tab.page.evaluate(PROSE)
+    found.code_count = tab.page.locator("pre > code").count()
+    # Press each copy button as a reader does (a real click: the browser
+    # lets a page write to the clipboard only on a user's gesture).
+    found.blocks = tab.page.evaluate(CODE_BLOCKS)
+    tab.page.evaluate(TAKE_CLIPBOARD)
+    for block, button in zip(
+        found.blocks, tab.page.locator(COPY_BUTTON).all(), strict=True
+    ):
+        button.click()
+        block["copied"] = tab.page.evaluate(TAKE_CLIPBOARD)
+    results = Axe().run(tab.page, options={"resultTypes": ["violations"]})
+    found.violations = results.response["violations"]
+    found.problems = tab.problems()
+    found.requests = list(tab.requests)
+    return found
+
+
+@pytest.fixture(scope="session")
+def visit(browser: Browser, origin: str) -> Iterator[Callable[[str, str], Visit]]:
+    """``visit(language, page)``: the page's desktop visit, made once per run."""
+    visits: dict[tuple[str, str], Visit] = {}
+
+    def _get(language: str, page: str) -> Visit:
+        if (language, page) not in visits:
+            tab, context = new_tab(browser, origin, clipboard=True)
+            try:
+                visits[language, page] = _visit(tab, language, page)
+            finally:
+                context.close()
+        return visits[language, page]
+
+    yield _get
+
+
+@pytest.mark.parametrize(("language", "page"), EVERY_PAGE)
+def test_page_loads_cleanly_and_is_screenshotted(
+    visit: Callable[[str, str], Visit], language: str, page: str
+) -> None:
+    found = visit(language, page)
+    assert found.lang == language
+    assert found.title.strip()
+    # No console error, no failed load, no request to another host, from
+    # loading the page to the last copy and the audit.
+    assert found.problems == [], found.requests
 
 
 @pytest.mark.parametrize(("language", "page"), EVERY_PAGE)
 def test_diagrams_are_drawn_and_no_notation_is_left_raw(
-    open_tab: Callable[..., Tab], language: str, page: str
+    visit: Callable[[str, str], Visit], language: str, page: str
 ) -> None:
-    tab = open_tab()
-    tab.open(page_url(language, page))
-    images = tab.page.evaluate(
-        """async () => {
-          const svgs = [...document.images].filter(
-            img => new URL(img.src, location).pathname.endsWith(".svg"));
-          for (const img of svgs) {
-            img.scrollIntoView();  // in case one is ever loaded lazily
-            await img.decode().catch(() => {});
-          }
-          return svgs.map(img => [img.getAttribute("src"), img.complete,
-                                  img.naturalWidth, img.alt]);
-        }"""
-    )
-    broken = [src for src, complete, width, _ in images if not complete or width <= 0]
+    found = visit(language, page)
+    broken = [i["src"] for i in found.images if not i["complete"] or i["width"] <= 0]
     assert broken == []
     # An image needs a text alternative; axe checks it too, this says which.
-    assert [src for src, *_, alt in images if not alt.strip()] == []
-    assert tab.page.locator(RAW_DIAGRAMS).count() == 0
-    prose = tab.page.evaluate(
-        """() => {
-          const content = document.querySelector(".md-content").cloneNode(true);
-          content.querySelectorAll("pre, code").forEach(el => el.remove());
-          return content.innerText;
-        }"""
-    )
-    assert [mark for mark in RAW_NOTATION if mark in prose] == []
-    assert tab.problems() == []
+    assert [i["src"] for i in found.images if not i["alt"].strip()] == []
+    assert found.raw_diagrams == 0
+    assert [mark for mark in RAW_NOTATION if mark in found.prose] == []
 
 
 @pytest.mark.parametrize(("language", "page"), EVERY_PAGE)
@@ -160,30 +255,6 @@ def test_language_switcher_leads_to_the_same_page_in_the_other_language(
     assert urlsplit(tab.page.url).path == page_url(other, page)
     assert tab.page.evaluate("document.documentElement.lang") == other
     assert tab.problems() == []
-
-
-def _copy_every_block(tab: Tab) -> list[dict[str, Any]]:
-    """Press each copy button; what the block shows and what was copied."""
-    buttons = tab.page.locator(COPY_BUTTON)
-    blocks = []
-    for index in range(buttons.count()):
-        button = buttons.nth(index)
-        tab.page.evaluate("navigator.clipboard.writeText('')")
-        button.scroll_into_view_if_needed()
-        button.click()
-        block = button.evaluate(
-            """button => {
-              const block = button.closest(".highlight");
-              const title = block.querySelector(":scope > .filename");
-              const code = document.querySelector(
-                button.getAttribute("data-clipboard-target"));
-              return {title: title ? title.textContent : null,
-                      shown: code.textContent};
-            }"""
-        )
-        block["copied"] = tab.page.evaluate("navigator.clipboard.readText()")
-        blocks.append(block)
-    return blocks
 
 
 def _file_blocks(
@@ -209,26 +280,23 @@ def _file_blocks(
 
 @pytest.mark.parametrize(("language", "page"), EVERY_PAGE)
 def test_copy_buttons_copy_the_code_they_show(
-    open_tab: Callable[..., Tab], language: str, page: str
+    visit: Callable[[str, str], Visit], language: str, page: str
 ) -> None:
-    tab = open_tab(clipboard=True)
-    tab.open(page_url(language, page))
-    blocks = _copy_every_block(tab)
-    assert len(blocks) == tab.page.locator("pre > code").count()
+    found = visit(language, page)
+    assert len(found.blocks) == found.code_count  # a button on every block
     # What the block shows, exactly; at most without its trailing whitespace,
     # which Material's copy handler trims (`trimEnd()` in its bundle; see
     # the byte-for-byte test below).
     wrong = [
         b
-        for b in blocks
+        for b in found.blocks
         if not b["shown"].startswith(b["copied"])
         or b["shown"][len(b["copied"]) :].strip()
     ]
     assert wrong == []
-    for title, path, expected, block in _file_blocks(language, page, blocks):
+    for title, path, expected, block in _file_blocks(language, page, found.blocks):
         # What the page shows is exactly the file, or exactly those lines.
         assert block["shown"].encode("utf-8") == expected, (title, path)
-    assert tab.problems() == []
 
 
 @pytest.mark.xfail(
@@ -237,20 +305,11 @@ def test_copy_buttons_copy_the_code_they_show(
     "(`.trimEnd()`), so a copied file lacks its last line ending; needs a "
     "small script of ours that copies the code's textContent (see report)",
 )
-@pytest.mark.parametrize(
-    ("language", "page"),
-    [
-        pytest.param(language, page, id=f"{language}-{page_id(page)}")
-        for language in LANGUAGES
-        for page in pages_with_file_blocks(language)
-    ],
-)
+@pytest.mark.parametrize(("language", "page"), FILE_PAGES)
 def test_copy_buttons_copy_files_byte_for_byte(
-    open_tab: Callable[..., Tab], language: str, page: str
+    visit: Callable[[str, str], Visit], language: str, page: str
 ) -> None:
-    tab = open_tab(clipboard=True)
-    tab.open(page_url(language, page))
-    found = _file_blocks(language, page, _copy_every_block(tab))
+    found = _file_blocks(language, page, visit(language, page).blocks)
     assert found
     wrong = [
         (title, block["copied"][-40:], expected.decode("utf-8")[-40:])
@@ -331,26 +390,16 @@ def test_phone_screen_drawer_reaches_every_page(
 
 @pytest.mark.parametrize(("language", "page"), EVERY_PAGE)
 def test_axe_finds_no_serious_accessibility_violation(
-    open_tab: Callable[..., Tab], language: str, page: str
+    visit: Callable[[str, str], Visit], language: str, page: str
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe  # noqa: PLC0415
-
-    tab = open_tab()
-    tab.open(page_url(language, page))
-    results = Axe().run(tab.page, options={"resultTypes": ["violations"]})
-    found = [
-        (
-            violation["id"],
-            violation["impact"],
-            " ".join(node["target"]),
-            violation["help"],
-        )
-        for violation in results.response["violations"]
+    found = visit(language, page)
+    serious = [
+        (violation["id"], " ".join(node["target"]), violation["help"])
+        for violation in found.violations
         if violation["impact"] in FAILING_IMPACTS
         for node in violation["nodes"]
         if (violation["id"], " ".join(node["target"])) not in THEME_EXCEPTIONS
     ]
-    assert found == []
+    assert serious == []
     # axe checks that lang is there and valid; this, that it is the right one.
-    assert tab.page.evaluate("document.documentElement.lang") == language
-    assert tab.problems() == []
+    assert found.lang == language
