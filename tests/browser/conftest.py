@@ -59,9 +59,10 @@ MISSING_CHROMIUM = (
     f"{CHROMIUM} not found: the browser tests drive Debian's Chromium. "
     "Install it and the CJK fonts with: apt-get install chromium fonts-noto-cjk"
 )
-# Below pytest-timeout's 60 s, so that a hung build is reported as such.
-BUILD_TIMEOUT = 50
-# Playwright's own waits (milliseconds): well below pytest-timeout's 60 s.
+# Below pytest-timeout's 120 s, so that a hung build is reported as such; a
+# build takes about 5 s, far longer only on a heavily loaded machine.
+BUILD_TIMEOUT = 100
+# Playwright's own waits (milliseconds): well below pytest-timeout's 120 s.
 ACTION_TIMEOUT = 10_000
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 667}
