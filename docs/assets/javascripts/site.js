@@ -1,0 +1,22 @@
+// Two small additions to Material for MkDocs, loaded on every page.
+
+// 1. A copy button copies the code exactly as the page shows it. Material's
+//    own handler trims the trailing newline, so a copied file would lose its
+//    last line ending; this listener runs after it and copies the full text.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest('button.md-code__button[data-md-type="copy"]');
+  var code = button && document.querySelector(button.getAttribute("data-clipboard-target"));
+  if (code && navigator.clipboard) {
+    navigator.clipboard.writeText(code.textContent);
+  }
+});
+
+// 2. The search panel is a dialog, and a dialog needs an accessible name:
+//    use the search box's own label ("搜索" / "Search").
+(function () {
+  var dialog = document.querySelector('.md-search[role="dialog"]');
+  var input = dialog && dialog.querySelector("input");
+  if (dialog && input && !dialog.hasAttribute("aria-label")) {
+    dialog.setAttribute("aria-label", input.getAttribute("aria-label") || input.getAttribute("placeholder"));
+  }
+})();
