@@ -10,6 +10,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import threading
 from pathlib import Path
@@ -140,6 +141,12 @@ class Program:
         for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             if pipe is not None:  # stderr is None when merged into stdout
                 pipe.close()
+
+
+def port_of(sock: socket.socket) -> int:
+    """The port a bound socket got (the tests bind port 0)."""
+    port: int = sock.getsockname()[1]
+    return port
 
 
 def one_line(text: str) -> str:

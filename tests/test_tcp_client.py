@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from examples import tcp_client
-from tests.support import ROOT, TIMEOUT, Program, one_line
+from tests.support import ROOT, TIMEOUT, Program, one_line, port_of
 
 MiB = 1024 * 1024
 
@@ -27,11 +27,6 @@ def listener() -> Iterator[socket.socket]:
     with socket.create_server(("127.0.0.1", 0)) as sock:
         sock.settimeout(TIMEOUT)
         yield sock
-
-
-def port_of(sock: socket.socket) -> int:
-    port: int = sock.getsockname()[1]
-    return port
 
 
 def read_all_then(listener: socket.socket, answer: bytes = b"") -> bytes:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from examples import tcp_server
-from tests.support import ROOT, TIMEOUT, Program, one_line
+from tests.support import ROOT, TIMEOUT, Program, one_line, port_of
 
 MiB = 1024 * 1024
 
@@ -38,11 +38,6 @@ def send_and_close(port: int, data: bytes, host: str = "127.0.0.1") -> None:
 def server() -> Any:
     with tcp_server.open_server("127.0.0.1", 0) as listener:
         yield listener
-
-
-def port_of(sock: socket.socket) -> int:
-    port: int = sock.getsockname()[1]
-    return port
 
 
 # --- open_server -------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from examples import udp_receiver
-from tests.support import ROOT, TIMEOUT, Program, one_line
+from tests.support import ROOT, TIMEOUT, Program, one_line, port_of
 
 MAX_IPV4_PAYLOAD = 65535 - 20 - 8  # IP packet limit minus IPv4 and UDP headers
 
@@ -32,11 +32,6 @@ def peer() -> Iterator[socket.socket]:
         sock.settimeout(TIMEOUT)
         sock.bind(("127.0.0.1", 0))
         yield sock
-
-
-def port_of(sock: socket.socket) -> int:
-    port: int = sock.getsockname()[1]
-    return port
 
 
 # --- open_receiver and receive -----------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from examples import udp_sender
-from tests.support import ROOT, TIMEOUT, Program, one_line
+from tests.support import ROOT, TIMEOUT, Program, one_line, port_of
 
 
 @pytest.fixture
@@ -25,11 +25,6 @@ def peer() -> Iterator[socket.socket]:
         sock.settimeout(TIMEOUT)
         sock.bind(("127.0.0.1", 0))
         yield sock
-
-
-def port_of(sock: socket.socket) -> int:
-    port: int = sock.getsockname()[1]
-    return port
 
 
 def answer(peer: socket.socket, reply: bytes) -> bytes:
