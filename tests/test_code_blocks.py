@@ -5,43 +5,40 @@ A Python block on a page may only include a file (``--8<--``) from
 API sections are rendered by mkdocstrings (``::: examples.NAME``). Every
 example is shown whole on a page in both languages, and every file a page
 shows is exercised by a test module.
+
+Every other block carries a marker (tests/pages.py): a transcript, which
+tests/test_transcripts.py runs, or ``output-of: KEY``, output that a test
+produces and compares with ``page_output("KEY")``. Each such key is compared
+by at least one test, found here by reading the test modules.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import pytest
 
+from tests.pages import DOCS, LANGUAGES, blocks, page_files, shown_outputs
 from tests.support import ROOT
 
-DOCS = ROOT / "docs"
 EXAMPLES = sorted(
     p.name for p in (ROOT / "examples").glob("*.py") if p.name != "__init__.py"
-)
-FENCE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<lang>[\w+-]*)[^\n]*\n"
-    r"(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
-    re.M | re.S,
 )
 INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[^"]+))?"\s*$')
 AUTODOC = re.compile(r"^:::\s+(?P<ident>[\w.]+)", re.M)
 PYTHON = {"python", "py", "python3", "pycon"}
 ALLOWED = ("examples/", "tests/data/chapter/")
+OUTPUT_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def pages() -> list[Path]:
-    return sorted(DOCS.rglob("*.md"))
+    return page_files()
 
 
 def python_blocks(path: Path) -> list[tuple[int, str]]:
-    text = path.read_text(encoding="utf-8")
-    return [
-        (text[: m.start()].count("\n") + 1, m["body"])
-        for m in FENCE.finditer(text)
-        if m["lang"].lower() in PYTHON
-    ]
+    return [(block.line, block.body) for block in blocks(path) if block.lang in PYTHON]
 
 
 def includes(path: Path) -> list[tuple[str, str | None]]:
@@ -87,7 +84,7 @@ def test_every_example_is_shown_whole_in_each_language(
 ) -> None:
     shown = {
         path
-        for page in (DOCS / language).rglob("*.md")
+        for page in page_files(language)
         for path, section in includes(page)
         if section is None
     }
@@ -116,3 +113,72 @@ def test_every_quoted_chapter_file_is_run_by_the_errata_tests() -> None:
     assert quoted - run <= {"socket_methods.py"}
     assert "test_recv_returns_bytes_not_str" in errata_tests
     assert "test_listen_backlog_is_not_limited_to_1_to_5" in errata_tests
+
+
+# --- every other block says which test runs or produces it -------------------
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
+def test_every_block_is_an_include_or_marked(page: Path) -> None:
+    unmarked = [
+        block.where
+        for block in blocks(page)
+        if block.kind is None and block.lang not in PYTHON
+    ]
+    assert unmarked == []
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
+def test_output_of_markers_name_one_key(page: Path) -> None:
+    bad = [
+        block.where
+        for block in blocks(page)
+        if block.kind == "output-of"
+        and (len(block.args) != 1 or not OUTPUT_KEY.fullmatch(block.args[0]))
+    ]
+    assert bad == []
+
+
+@pytest.mark.parametrize(
+    "page", page_files("zh"), ids=lambda p: p.relative_to(DOCS).as_posix()
+)
+def test_both_languages_show_the_same_outputs_in_the_same_order(page: Path) -> None:
+    def shown(path: Path) -> list[tuple[tuple[str, ...], str]]:
+        return [(b.args, b.body) for b in blocks(path) if b.kind == "output-of"]
+
+    english = DOCS / "en" / page.relative_to(DOCS / "zh")
+    assert shown(page) == shown(english)
+
+
+def compared_keys() -> dict[str, list[str]]:
+    """``page_output("KEY")`` calls in the test modules: key -> where."""
+    found: dict[str, list[str]] = {}
+    for module in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            key = node.args[0]
+            if name == "page_output" and isinstance(key, ast.Constant):
+                where = f"{module.relative_to(ROOT).as_posix()}:{node.lineno}"
+                found.setdefault(str(key.value), []).append(where)
+    return found
+
+
+def test_the_test_modules_are_read_for_page_output_calls() -> None:
+    assert len(compared_keys()) >= 10
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_output_shown_is_compared_by_a_test(language: str) -> None:
+    assert sorted(set(shown_outputs(language)) - set(compared_keys())) == []
+
+
+def test_every_output_a_test_compares_is_shown() -> None:
+    missing = {
+        key: where
+        for key, where in compared_keys().items()
+        if key not in shown_outputs()
+    }
+    assert missing == {}

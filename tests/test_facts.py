@@ -22,6 +22,7 @@ import errno
 import ipaddress
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pages import assert_shows, page_output
 from tests.support import TIMEOUT
 
 PROC_IPV4 = Path("/proc/sys/net/ipv4")
@@ -149,6 +151,46 @@ def test_getaddrinfo_returns_5_tuples_ending_in_a_socket_address() -> None:
         assert isinstance(proto, int)
         assert canonname == ""
         assert sockaddr == ("127.0.0.1", 8888)
+
+
+# `ip -brief address` prints one line per interface: the name padded to 16
+# columns, the state to 14, then each address with its prefix length.
+IP_BRIEF = re.compile(r"(?P<name>\S+) +(?P<state>[A-Z]+) +(?P<addresses>(?:\S+/\d+ )*)")
+
+
+def ip_brief_lines(text: str) -> dict[str, tuple[str, list[str]]]:
+    """Interface name -> (state, addresses) of ``ip -brief address`` output."""
+    interfaces = {}
+    for line in text.splitlines():
+        match = IP_BRIEF.fullmatch(line)
+        assert match, f"not a line of ip -brief address: {line!r}"
+        name, state = match["name"], match["state"]
+        addresses = match["addresses"].split()
+        assert line == f"{name:<16} {state:<14} " + "".join(a + " " for a in addresses)
+        interfaces[name] = (state, addresses)
+    return interfaces
+
+
+@on_linux
+@pytest.mark.skipif(shutil.which("ip") is None, reason="needs iproute2's ip")
+def test_ip_brief_address_prints_lines_like_the_page_shows() -> None:
+    # The page shows one real run on the machine it was written on; this
+    # machine has other interfaces. Both outputs have the same layout, and
+    # the loopback interface is the same everywhere.
+    shown = ip_brief_lines(page_output("ip-brief-address"))
+    result = subprocess.run(
+        ["ip", "-brief", "address"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=True,
+    )
+    printed = ip_brief_lines(result.stdout)
+    assert printed["lo"][0] == shown["lo"][0] == "UNKNOWN"
+    assert printed["lo"][1][0] == shown["lo"][1][0] == "127.0.0.1/8"
+    # What the page says of its block: four interfaces, five addresses.
+    assert len(shown) == 4
+    assert sum(len(addresses) for _, addresses in shown.values()) == 5
 
 
 # --- TCP and UDP: basics.md#tcp, basics.md#udp ---------------------------------
@@ -295,7 +337,7 @@ TRY_PORTS = textwrap.dedent(
                 sock.bind(("127.0.0.1", port))
                 print(port, "bound")
             except OSError as error:
-                print(port, errno.errorcode[error.errno])
+                print(port, f"{type(error).__name__}: {error}")
     """
 )
 # For a privileged parent (root): drop CAP_NET_BIND_SERVICE from the bounding
@@ -343,9 +385,11 @@ def test_linux_ports_below_ip_unprivileged_port_start_need_privileges() -> None:
     if "CAP_NET_BIND_SERVICE" in result.stderr:
         pytest.skip(f"cannot run without the capability here: {result.stderr}")
     assert result.returncode == 0, result.stderr
-    below, at = result.stdout.splitlines()
-    assert below == f"{start - 1} EACCES"  # PermissionError: [Errno 13]
-    assert at in (f"{start} bound", f"{start} EADDRINUSE")
+    below, at = result.stdout.splitlines(keepends=True)
+    assert below.startswith(f"{start - 1} ")
+    assert_shows(below.split(" ", 1)[1], page_output("permission-denied"))
+    in_use = f"OSError: [Errno {errno.EADDRINUSE}] {os.strerror(errno.EADDRINUSE)}\n"
+    assert at in (f"{start} bound\n", f"{start} {in_use}")
 
 
 @pytest.mark.skipif(sys.platform != "darwin", reason="macOS's rule (since 10.14)")

@@ -14,10 +14,7 @@ import ast
 import functools
 import html
 import json
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -25,7 +22,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.pages import build_site
+from tests.support import ROOT
+
 EXAMPLES = ["tcp_server", "tcp_client", "udp_sender", "udp_receiver"]
 # Page paths under a language's root, as MkDocs writes them (directory URLs).
 TOPICS = ["basics", "layers", "socket-api", "tcp", "udp", "errata", "faq", "glossary"]
@@ -72,9 +71,6 @@ SEARCH_TERMS = {
 # Material's search tokenizer reads the text between tags only.
 HTML_TAG = re.compile(r"<[^>]*>")
 HAN = re.compile(r"[\u3400-\u9fff]")
-# Below pytest-timeout's 120 s, so that a hung build is reported as such; a
-# build takes about 5 s, far longer only on a heavily loaded machine.
-BUILD_TIMEOUT = 100
 # Coverage measures examples/, which these tests never run; tracing them only
 # slows the HTML parsing down.
 pytestmark = pytest.mark.no_cover
@@ -84,21 +80,7 @@ pytestmark = pytest.mark.no_cover
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the site with ``mkdocs build --strict``; return the site dir."""
     site_dir = tmp_path_factory.mktemp("site")
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
-    result = subprocess.run(
-        [*command, "--site-dir", str(site_dir)],
-        cwd=ROOT,
-        # Coverage measures examples/ only; tracing MkDocs would just slow it.
-        env={
-            **{k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")},
-            "NO_MKDOCS_2_WARNING": "1",
-        },
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    build_site(site_dir)
     return site_dir
 
 

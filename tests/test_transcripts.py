@@ -1,14 +1,15 @@
 """Every command a page tells the reader to type is run, and its output compared.
 
-Pages mark their shell blocks (CONTRIBUTING.md, "Code on pages"):
+Pages mark their shell blocks (CONTRIBUTING.md, "Code on pages"; read by
+tests/pages.py):
 
     <!-- run: ID ROLE [input="typed line"] [ctrl-c] -->   a command to type
     <!-- output: ID ROLE -->                                what that terminal shows
     <!-- platform: linux|macos|windows -->                  a command for one system
 
 This module reads those blocks from both languages' pages, checks that the
-two languages show the same transcripts and that no shell block is left
-unmarked, then runs each transcript as a reader would: the commands in page
+two languages show the same transcripts (tests/test_code_blocks.py checks that
+no block is left unmarked), then runs each transcript as a reader would: the commands in page
 order, in separate "terminals", with a free port in place of 8888. The
 output a terminal shows (standard output and error together, plus what the
 reader types) must equal the page's block, except for port numbers other
@@ -30,17 +31,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.pages import DOCS, LANGUAGES, blocks, normalise, page_files
 from tests.support import ROOT, TIMEOUT, Program
 
-DOCS = ROOT / "docs"
-LANGUAGES = ("zh", "en")
-SHELL_LANGUAGES = {"bash", "sh", "shell", "console", "bat", "cmd", "powershell", "ps1"}
-FENCE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<lang>[\w+-]*)[^\n]*\n"
-    r"(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
-    re.M | re.S,
-)
-MARKER = re.compile(r"<!--\s*(?P<kind>run|output|platform):\s*(?P<args>.*?)\s*-->\s*$")
 SERVERS = (
     "tcp_server.py",
     "udp_receiver.py",
@@ -48,7 +41,6 @@ SERVERS = (
     "examples.udp_receiver",
 )
 PROMPTS = ("Message to send: ", "Reply: ")
-ADDRESS = re.compile(r"(127\.0\.0\.1|\[::1\]|localhost):(\d+)")
 PLATFORMS = {"linux": "linux", "macos": "darwin", "windows": "win32"}
 
 
@@ -75,52 +67,43 @@ class Transcript:
 class PageBlocks:
     transcripts: dict[str, Transcript] = field(default_factory=dict)
     platform: list[tuple[str, str]] = field(default_factory=list)  # (system, commands)
-    unmarked: list[str] = field(default_factory=list)
 
 
 def read_blocks(path: Path) -> PageBlocks:
-    """Collect the marked blocks of one page, and the unmarked shell blocks."""
-    text = path.read_text(encoding="utf-8")
+    """Collect the transcripts and the platform commands of one page."""
     found = PageBlocks()
-    for fence in FENCE.finditer(text):
-        before = text[: fence.start()].rstrip("\n").rsplit("\n", 1)[-1]
-        marker = MARKER.search(before)
-        lang = fence["lang"].lower()
-        body = fence["body"]
-        line = text[: fence.start()].count("\n") + 1
-        if marker is None:
-            if lang in SHELL_LANGUAGES:
-                found.unmarked.append(f"{path.relative_to(ROOT)}:{line}")
+    for block in blocks(path):
+        if block.kind == "platform":
+            found.platform.append((block.args[0], block.body))
             continue
-        words = shlex.split(marker["args"])
-        if marker["kind"] == "platform":
-            found.platform.append((words[0], body))
+        if block.kind not in ("run", "output"):
             continue
-        name, role, *options = words
+        name, role, *options = block.args
         transcript = found.transcripts.setdefault(name, Transcript(name))
-        if marker["kind"] == "output":
-            transcript.outputs[role] = body
+        if block.kind == "output":
+            transcript.outputs[role] = block.body
             continue
-        step = Step(role, body.strip())
+        step = Step(role, block.body.strip())
         for option in options:
             if option.startswith("input="):
                 step.typed = option.removeprefix("input=")
             elif option == "ctrl-c":
                 step.ctrl_c = True
             else:
-                raise AssertionError(f"{path}:{line}: unknown option {option!r}")
+                raise AssertionError(f"{block.where}: unknown option {option!r}")
         transcript.steps.append(step)
     return found
 
 
 def pages() -> list[str]:
     """Page paths relative to a language folder, present in either language."""
-    names = {
-        path.relative_to(DOCS / lang).as_posix()
-        for lang in LANGUAGES
-        for path in (DOCS / lang).rglob("*.md")
-    }
-    return sorted(names)
+    return sorted(
+        {
+            path.relative_to(DOCS / lang).as_posix()
+            for lang in LANGUAGES
+            for path in page_files(lang)
+        }
+    )
 
 
 BLOCKS = {
@@ -131,24 +114,19 @@ BLOCKS = {
 }
 TRANSCRIPTS = {
     name: (page, transcript)
-    for (lang, page), blocks in BLOCKS.items()
+    for (lang, page), found in BLOCKS.items()
     if lang == "zh"
-    for name, transcript in blocks.transcripts.items()
+    for name, transcript in found.transcripts.items()
 }
-
-
-def test_every_shell_block_is_marked_to_be_run() -> None:
-    unmarked = [where for blocks in BLOCKS.values() for where in blocks.unmarked]
-    assert unmarked == []
 
 
 def test_transcript_names_are_unique_across_pages() -> None:
     seen: dict[str, str] = {}
     clashes = []
-    for (lang, page), blocks in BLOCKS.items():
+    for (lang, page), found in BLOCKS.items():
         if lang != "zh":
             continue
-        for name in blocks.transcripts:
+        for name in found.transcripts:
             if name in seen:
                 clashes.append((name, seen[name], page))
             seen[name] = page
@@ -184,18 +162,6 @@ def terminal_view(output: str, step: Step) -> str:
         assert sep, output
         output = f"{head}^CStopped.\n{tail}"
     return output
-
-
-def normalise(text: str, port: int | None) -> str:
-    """Put 8888 back for the test's port; hide every other port number."""
-
-    def mask(match: re.Match[str]) -> str:
-        number = int(match[2])
-        if number in (port, 8888):
-            return f"{match[1]}:8888"
-        return f"{match[1]}:<ephemeral>"
-
-    return ADDRESS.sub(mask, text)
 
 
 @dataclass
@@ -297,9 +263,9 @@ def test_transcript_runs_and_prints_what_the_page_shows(
 
 
 def platform_commands() -> Iterator[tuple[str, str, str]]:
-    for (lang, page), blocks in BLOCKS.items():
+    for (lang, page), found in BLOCKS.items():
         if lang == "zh":
-            for system, body in blocks.platform:
+            for system, body in found.platform:
                 yield page, system, body
 
 

@@ -7,6 +7,7 @@ import io
 import os
 import shutil
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from examples import udp_sender
+from tests.pages import normalise, page_output
 from tests.support import ROOT, TIMEOUT, Program, one_line, port_of
 
 
@@ -246,3 +248,20 @@ def test_command_reports_no_reply(
     assert one_line(err) == (
         f"udp_sender: no reply from 127.0.0.1:{port} (waited up to 0.2 s); is the receiver running?"
     )
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="Windows words WSAEMSGSIZE its own way"
+)
+def test_command_reports_a_message_too_long_as_the_page_shows(
+    start: Callable[..., Program], peer: socket.socket
+) -> None:
+    # udp.md#size: the sender is given a 70000-byte message.
+    port = port_of(peer)
+    message = "x" * 70000
+    code, out, err = start(
+        "examples/udp_sender.py", "--port", str(port), message
+    ).finish()
+    assert (code, out) == (1, "")
+    shown = page_output("udp-sender-too-long")
+    assert normalise(err, port) == normalise(shown, None)

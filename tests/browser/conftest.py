@@ -19,8 +19,6 @@ exception, a failed response.
 from __future__ import annotations
 
 import functools
-import os
-import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -33,6 +31,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.site import ROOT
+from tests.pages import build_site
 
 if TYPE_CHECKING:  # Playwright is only installed by the browser task.
     from playwright.sync_api import (
@@ -59,9 +58,6 @@ MISSING_CHROMIUM = (
     f"{CHROMIUM} not found: the browser tests drive Debian's Chromium. "
     "Install it and the CJK fonts with: apt-get install chromium fonts-noto-cjk"
 )
-# Below pytest-timeout's 120 s, so that a hung build is reported as such; a
-# build takes about 5 s, far longer only on a heavily loaded machine.
-BUILD_TIMEOUT = 100
 # Playwright's own waits (milliseconds): well below pytest-timeout's 120 s.
 ACTION_TIMEOUT = 10_000
 DESKTOP = {"width": 1280, "height": 900}
@@ -98,20 +94,7 @@ def is_known_sitemap_404(url: str, status: int) -> bool:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the site once, strictly, into a temporary folder."""
     site_dir = tmp_path_factory.mktemp("browser-site")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site_dir],
-        cwd=ROOT,
-        # Coverage, if it is on, measures examples/ only, never the build.
-        env={
-            **{k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")},
-            "NO_MKDOCS_2_WARNING": "1",
-        },
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    build_site(site_dir)
     return site_dir
 
 
