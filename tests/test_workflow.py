@@ -1,0 +1,95 @@
+"""The GitHub Actions workflow runs what .ci/run runs, where the README promises.
+
+GitHub cannot be reached from here, so the workflow is checked as a file:
+it runs the same nox sessions as ``.ci/run`` (and each exists in
+noxfile.py), on Linux, macOS and Windows, for every Python version from
+``requires-python`` up, and it publishes the site that the ``docs`` session
+builds to GitHub Pages, only from main and only after every check passed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+import yaml
+
+from tests.support import ROOT
+
+WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
+NOX_RUN = re.compile(r"\bnox -s (?P<sessions>[\w ]+?)\s*(?:--|#|$)", re.M)
+
+
+def workflow() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return loaded
+
+
+def steps(job: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = workflow()["jobs"][job]["steps"]
+    return found
+
+
+def sessions_run(text: str) -> set[str]:
+    return {s for m in NOX_RUN.finditer(text) for s in m["sessions"].split()}
+
+
+def workflow_sessions(job: str) -> set[str]:
+    return sessions_run("\n".join(step.get("run", "") for step in steps(job)))
+
+
+def test_the_workflow_runs_the_sessions_ci_runs() -> None:
+    ci = sessions_run((ROOT / ".ci" / "run").read_text(encoding="utf-8"))
+    assert ci == {"tests", "lint", "docs", "browser"}
+    assert workflow_sessions("checks") | workflow_sessions("browser") == ci
+
+
+def test_every_session_the_workflow_runs_is_in_the_noxfile() -> None:
+    tree = ast.parse((ROOT / "noxfile.py").read_text(encoding="utf-8"))
+    defined = {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and any(ast.unparse(d).startswith("nox.session") for d in node.decorator_list)
+    }
+    used = set().union(*(workflow_sessions(job) for job in workflow()["jobs"]))
+    assert used <= defined
+
+
+def test_the_checks_run_on_three_systems_and_every_supported_python() -> None:
+    matrix = workflow()["jobs"]["checks"]["strategy"]["matrix"]
+    assert {os.split("-")[0] for os in matrix["os"]} == {"ubuntu", "macos", "windows"}
+    # tomllib is 3.11 and later; the line is simple enough to read.
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    requires = re.search(r'^requires-python = ">=3\.(\d+)"$', pyproject, re.M)
+    assert requires is not None
+    lowest = int(requires[1])
+    minors = sorted(int(version.split(".")[1]) for version in matrix["python"])
+    assert minors == list(range(lowest, minors[-1] + 1))
+    browser = workflow()["jobs"]["browser"]["strategy"]["matrix"]["python"]
+    assert browser == matrix["python"]
+
+
+def test_the_browser_job_installs_debians_chromium_not_a_download() -> None:
+    job = workflow()["jobs"]["browser"]
+    assert job["container"]["image"].endswith("-bookworm")
+    commands = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "apt-get install -y chromium fonts-noto-cjk" in commands
+    assert "playwright install" not in commands
+
+
+def test_pages_are_built_by_the_docs_session_and_deployed_from_main_only() -> None:
+    jobs = workflow()["jobs"]
+    build = jobs["pages-build"]
+    assert set(build["needs"]) == {"checks", "browser"}
+    assert "refs/heads/main" in build["if"]
+    assert workflow_sessions("pages-build") == {"docs"}
+    uploaded = next(
+        s for s in build["steps"] if "upload-pages-artifact" in s.get("uses", "")
+    )
+    built = next(s["run"] for s in build["steps"] if "nox -s docs" in s.get("run", ""))
+    assert f"--site-dir {uploaded['with']['path']}" in built
+    deploy = jobs["pages-deploy"]
+    assert deploy["needs"] == "pages-build"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
