@@ -1,7 +1,8 @@
-"""Fixtures: start examples in subprocesses or threads, and clean them up."""
+"""Fixtures: start examples in subprocesses or threads, a UDP peer; all cleaned up."""
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -9,7 +10,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tests.support import Program
+from tests.support import TIMEOUT, Program
 
 T = TypeVar("T")
 
@@ -37,6 +38,15 @@ def start(run: Callable[..., Program]) -> Callable[..., Program]:
         return run(sys.executable, *args, **options)
 
     return _start
+
+
+@pytest.fixture
+def peer() -> Iterator[socket.socket]:
+    """A UDP socket bound on 127.0.0.1, standing in for the sender or receiver."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(TIMEOUT)
+        sock.bind(("127.0.0.1", 0))
+        yield sock
 
 
 @pytest.fixture

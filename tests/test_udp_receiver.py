@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from examples import udp_receiver
-from tests.support import ROOT, TIMEOUT, Program, one_line, port_of
+from tests.support import ROOT, Program, one_line, port_of
 
 MAX_IPV4_PAYLOAD = 65535 - 20 - 8  # IP packet limit minus IPv4 and UDP headers
 
@@ -22,15 +22,6 @@ MAX_IPV4_PAYLOAD = 65535 - 20 - 8  # IP packet limit minus IPv4 and UDP headers
 @pytest.fixture
 def receiver() -> Iterator[socket.socket]:
     with udp_receiver.open_receiver("127.0.0.1", 0) as sock:
-        yield sock
-
-
-@pytest.fixture
-def peer() -> Iterator[socket.socket]:
-    """A UDP socket standing in for the sender."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(TIMEOUT)
-        sock.bind(("127.0.0.1", 0))
         yield sock
 
 

@@ -8,7 +8,7 @@ import os
 import shutil
 import socket
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -18,15 +18,6 @@ import pytest
 from examples import udp_sender
 from tests.pages import normalise, page_output
 from tests.support import ROOT, TIMEOUT, Program, one_line, port_of
-
-
-@pytest.fixture
-def peer() -> Iterator[socket.socket]:
-    """A bound UDP socket standing in for the receiver."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(TIMEOUT)
-        sock.bind(("127.0.0.1", 0))
-        yield sock
 
 
 def answer(peer: socket.socket, reply: bytes) -> bytes:
