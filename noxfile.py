@@ -19,6 +19,16 @@ SERVE_ADDRESS = "127.0.0.1:8000"
 BENCH_SITE = ".nox/bench-site"
 # mkdocs-material 9.x prints a banner about its end of life; it is not a warning.
 DOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
+# The oldest Python the examples support; the site's tools need 3.11 or newer
+# (mkdocs-material 9.8 and coverage 7.17 require it).
+OLDEST_PYTHON = "3.10"
+# The tests that need the site's tools (MkDocs, Griffe, PyYAML, Playwright).
+SITE_TESTS = [
+    "tests/test_site.py",
+    "tests/test_docstrings_zh.py",
+    "tests/test_workflow.py",
+    "tests/browser",
+]
 
 
 @nox.session
@@ -28,6 +38,20 @@ def tests(session: nox.Session) -> None:
     # loadfile: each module runs on one worker, so test_site.py builds the site once.
     args = session.posargs or ["-n", "2", "--dist", "loadfile"]
     session.run("pytest", *args, env=DOCS_ENV)
+
+
+@nox.session(python=OLDEST_PYTHON)
+def examples(session: nox.Session) -> None:
+    """Test the examples on Python 3.10, the oldest they support (no site tests).
+
+    The site's tools need Python 3.11, so the modules in ``SITE_TESTS`` are
+    left out; the rest (examples, transcripts, errata, socket facts, code
+    blocks) needs the standard library and pytest only. Coverage of examples/
+    must still be 100 %.
+    """
+    session.install("-r", "requirements/examples.txt")
+    args = session.posargs or ["-n", "2", "--dist", "loadfile"]
+    session.run("pytest", *args, *(f"--ignore={path}" for path in SITE_TESTS))
 
 
 @nox.session

@@ -2,8 +2,9 @@
 
 GitHub cannot be reached from here, so the workflow is checked as a file:
 it runs the same nox sessions as ``.ci/run`` (and each exists in
-noxfile.py), on Linux, macOS and Windows, for every Python version from
-``requires-python`` up, and it publishes the site that the ``docs`` session
+noxfile.py), on Linux, macOS and Windows: the examples on the oldest Python
+that ``requires-python`` allows, which the noxfile's ``examples`` session
+asks for, and everything else on each later version; and it publishes the site that the ``docs`` session
 builds to GitHub Pages, only from main and only after every check passed.
 """
 
@@ -41,8 +42,9 @@ def workflow_sessions(job: str) -> set[str]:
 
 def test_the_workflow_runs_the_sessions_ci_runs() -> None:
     ci = sessions_run((ROOT / ".ci" / "run").read_text(encoding="utf-8"))
-    assert ci == {"tests", "lint", "docs", "browser"}
-    assert workflow_sessions("checks") | workflow_sessions("browser") == ci
+    assert ci == {"tests", "lint", "docs", "examples", "browser"}
+    jobs = ("checks", "examples", "browser")
+    assert set().union(*(workflow_sessions(job) for job in jobs)) == ci
 
 
 def test_every_session_the_workflow_runs_is_in_the_noxfile() -> None:
@@ -57,18 +59,33 @@ def test_every_session_the_workflow_runs_is_in_the_noxfile() -> None:
     assert used <= defined
 
 
+def minors(versions: list[str]) -> list[int]:
+    return sorted(int(version.split(".")[1]) for version in versions)
+
+
 def test_the_checks_run_on_three_systems_and_every_supported_python() -> None:
-    matrix = workflow()["jobs"]["checks"]["strategy"]["matrix"]
-    assert {os.split("-")[0] for os in matrix["os"]} == {"ubuntu", "macos", "windows"}
+    jobs = workflow()["jobs"]
+    checks, examples = (
+        jobs[job]["strategy"]["matrix"] for job in ("checks", "examples")
+    )
+    for matrix in (checks, examples):
+        assert {os.split("-")[0] for os in matrix["os"]} == {
+            "ubuntu",
+            "macos",
+            "windows",
+        }
     # tomllib is 3.11 and later; the line is simple enough to read.
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     requires = re.search(r'^requires-python = ">=3\.(\d+)"$', pyproject, re.M)
     assert requires is not None
-    lowest = int(requires[1])
-    minors = sorted(int(version.split(".")[1]) for version in matrix["python"])
-    assert minors == list(range(lowest, minors[-1] + 1))
-    browser = workflow()["jobs"]["browser"]["strategy"]["matrix"]["python"]
-    assert browser == matrix["python"]
+    oldest = int(requires[1])
+    noxfile = (ROOT / "noxfile.py").read_text(encoding="utf-8")
+    assert f'OLDEST_PYTHON = "3.{oldest}"' in noxfile
+    assert minors(examples["python"]) == [oldest]
+    assert minors(checks["python"]) == list(
+        range(oldest + 1, minors(checks["python"])[-1] + 1)
+    )
+    assert jobs["browser"]["strategy"]["matrix"]["python"] == checks["python"]
 
 
 def test_the_browser_job_installs_debians_chromium_not_a_download() -> None:
@@ -82,7 +99,7 @@ def test_the_browser_job_installs_debians_chromium_not_a_download() -> None:
 def test_pages_are_built_by_the_docs_session_and_deployed_from_main_only() -> None:
     jobs = workflow()["jobs"]
     build = jobs["pages-build"]
-    assert set(build["needs"]) == {"checks", "browser"}
+    assert set(build["needs"]) == {"checks", "examples", "browser"}
     assert "refs/heads/main" in build["if"]
     assert workflow_sessions("pages-build") == {"docs"}
     uploaded = next(
