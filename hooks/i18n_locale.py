@@ -23,14 +23,24 @@ Two things go wrong without this hook:
 
 3. A sitemap needs absolute URLs. While ``site_url`` is unset, the sitemap
    would list "None./"-style addresses, so it is left out until a real
-   ``site_url`` is configured.
+   ``site_url`` is configured (mkdocs.yml reads it from ``SITE_URL``).
+
+4. On each language's home page the i18n plugin leaves the switcher's links
+   as absolute paths (``/`` and ``/en/``), while every other link is
+   relative. Served from a subfolder, as GitHub Pages serves a project's site
+   (``https://OWNER.github.io/REPO/``), they would lead out of the site. This
+   hook makes them relative too.
 """
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit
+
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from mkdocs.structure.pages import Page
 
 NOT_FOUND_PAGE = "404.html"
 SITEMAP = "sitemap.xml"  # MkDocs writes sitemap.xml.gz along with it
@@ -52,3 +62,22 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if not config.site_url:
         config.theme.static_templates.discard(SITEMAP)
     return config
+
+
+def on_page_context(
+    context: dict[str, Any], page: Page, config: MkDocsConfig, **kwargs: Any
+) -> dict[str, Any]:
+    # Runs after the i18n plugin's own on_page_context (priority 50), which
+    # gives each page a fresh copy of the switcher's links. Material's
+    # template passes each link through the ``url`` filter, which resolves a
+    # link relative to the site's root from the current page: so, like the
+    # links of every other page ("en/tcp/"), they are made relative to the
+    # site's root, not to the page.
+    # With a site_url, the i18n plugin puts its path in front ("/REPO/en/").
+    root = urlsplit(config.site_url).path if config.site_url else "/"
+    root = root.rstrip("/") + "/"
+    for alternate in config.extra.__dict__.get("alternate") or []:
+        link = alternate["link"]
+        if link.startswith(root):
+            alternate["link"] = link.removeprefix(root) or "./"
+    return context

@@ -13,7 +13,7 @@ The first three are transcripts, which tests/test_transcripts.py runs. An
 ``output-of`` block is output that no command on the page can reproduce on
 its own (it needs a peer that misbehaves, or it is the chapter's original
 code failing): a test produces it by running the program and compares the
-result with `page_output` ``("KEY")``. tests/test_code_blocks.py checks that
+result with ``page_output("KEY")``. tests/test_code_blocks.py checks that
 every block is marked and every ``output-of`` key is compared by some test.
 """
 
@@ -176,8 +176,12 @@ def normalise(text: str, port: int | None) -> str:
     return ADDRESS_TUPLE.sub(lambda m: f"{m[1]}{number(m)}{m[3]}", text)
 
 
-def build_site(site_dir: Path) -> None:
-    """Build the site with ``mkdocs build --strict`` into ``site_dir``."""
+def build_site(site_dir: Path, site_url: str = "") -> None:
+    """Build the site with ``mkdocs build --strict`` into ``site_dir``.
+
+    ``site_url`` is where it will be published (mkdocs.yml reads ``SITE_URL``);
+    by default none, whatever the environment says.
+    """
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site_dir],
         cwd=ROOT,
@@ -185,6 +189,7 @@ def build_site(site_dir: Path) -> None:
         env={
             **{k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")},
             "NO_MKDOCS_2_WARNING": "1",
+            "SITE_URL": site_url,
         },
         capture_output=True,
         text=True,

@@ -327,6 +327,45 @@ def test_no_file_loads_anything_from_another_host(site: Path) -> None:
     assert found == []
 
 
+def root_relative(url: str) -> bool:
+    """A URL that starts at the server's root: ``/assets/x.css``, not ``//host/``."""
+    return url.startswith("/") and not url.startswith("//")
+
+
+def test_pages_use_relative_urls_so_the_site_works_from_any_folder(site: Path) -> None:
+    # GitHub Pages serves a project's site from /REPO/, and a teacher may copy
+    # site/ into any folder of a server. Only 404.html, which a server returns
+    # for a missing page at any depth, needs absolute paths (see the next test).
+    found = [
+        (path.relative_to(site).as_posix(), url)
+        for path in all_pages(site)
+        if path != site / "404.html"
+        for url in parse(path).links + [url for _, url in parse(path).resources]
+        if root_relative(url)
+    ]
+    assert found == []
+
+
+def test_a_site_url_gives_a_sitemap_and_a_404_page_under_its_path(
+    tmp_path: Path,
+) -> None:
+    base = "https://example.org/sockets/"
+    build_site(tmp_path, site_url=base)
+    sitemap = (tmp_path / "sitemap.xml").read_text(encoding="utf-8")
+    pages = [page_url(language, page) for language in LANGUAGES for page in PAGES]
+    listed = re.findall(r'<loc>([^<]*)</loc>|hreflang="[^"]*" href="([^"]*)"', sitemap)
+    assert {loc or alternate for loc, alternate in listed} == {
+        urljoin(base, page.lstrip("/")) for page in pages
+    }
+    not_found = parse(tmp_path / "404.html")
+    urls = not_found.links + [url for _, url in not_found.resources]
+    absolute = [url for url in urls if root_relative(url)]
+    assert absolute
+    assert [url for url in absolute if not url.startswith("/sockets/")] == []
+    english_home = parse(tmp_path / "en" / "index.html")
+    assert english_home.switcher == {"zh": "../", "en": "./"}
+
+
 def test_no_page_has_a_diagram_that_would_load_mermaid_from_a_cdn(site: Path) -> None:
     # Material fetches mermaid.min.js from unpkg.com for any .mermaid block.
     assert [p for p in all_pages(site) if parse(p).mermaid] == []

@@ -107,6 +107,13 @@ def test_pages_are_built_by_the_docs_session_and_deployed_from_main_only() -> No
     )
     built = next(s["run"] for s in build["steps"] if "nox -s docs" in s.get("run", ""))
     assert f"--site-dir {uploaded['with']['path']}" in built
+    configure = next(
+        s for s in build["steps"] if "configure-pages" in s.get("uses", "")
+    )
+    docs_step = next(s for s in build["steps"] if "nox -s docs" in s.get("run", ""))
+    assert docs_step["env"]["SITE_URL"] == (
+        "${{ steps." + configure["id"] + ".outputs.base_url }}/"
+    )
     deploy = jobs["pages-deploy"]
     assert deploy["needs"] == "pages-build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
