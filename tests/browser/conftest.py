@@ -18,6 +18,7 @@ exception, a failed response.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import threading
@@ -113,10 +114,10 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-@pytest.fixture(scope="session")
-def origin(site: Path) -> Iterator[str]:
-    """Serve the built site on 127.0.0.1 (a free port) from a thread."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
+@contextlib.contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (a free port) from a thread; yield the origin."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     with _Server(("127.0.0.1", 0), handler) as server:
         thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
@@ -127,6 +128,13 @@ def origin(site: Path) -> Iterator[str]:
         finally:
             server.shutdown()
             thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def origin(site: Path) -> Iterator[str]:
+    """Serve the built site at the root of a local server."""
+    with serving(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
