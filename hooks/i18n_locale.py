@@ -2,7 +2,7 @@
 
 mkdocs-static-i18n builds the site once per language (Chinese first, then
 English into en/), re-running every plugin's ``on_config`` for each pass.
-Two things go wrong without this hook:
+Four things go wrong without this hook:
 
 1. mkdocstrings reads its locale (section titles such as 参数 / Parameters,
    返回 / Returns) from ``theme.language`` in its own ``on_config``, at the
