@@ -19,6 +19,9 @@ SERVE_ADDRESS = "127.0.0.1:8000"
 BENCH_SITE = ".nox/bench-site"
 # mkdocs-material 9.x prints a banner about its end of life; it is not a warning.
 DOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
+# pytest's default arguments: two workers, each module on one worker (so
+# test_site.py builds the site once).
+PYTEST_WORKERS = ["-n", "2", "--dist", "loadfile"]
 # The oldest Python the examples support; the site's tools need 3.11 or newer
 # (mkdocs-material 9.8 and coverage 7.17 require it).
 OLDEST_PYTHON = "3.10"
@@ -35,8 +38,7 @@ SITE_TESTS = [
 def tests(session: nox.Session) -> None:
     """Run the test suite on two workers, with 100 % branch coverage of examples/."""
     session.install("-r", "requirements/tests.txt")
-    # loadfile: each module runs on one worker, so test_site.py builds the site once.
-    args = session.posargs or ["-n", "2", "--dist", "loadfile"]
+    args = session.posargs or PYTEST_WORKERS
     session.run("pytest", *args, env=DOCS_ENV)
 
 
@@ -50,7 +52,7 @@ def examples(session: nox.Session) -> None:
     must still be 100 %.
     """
     session.install("-r", "requirements/examples.txt")
-    args = session.posargs or ["-n", "2", "--dist", "loadfile"]
+    args = session.posargs or PYTEST_WORKERS
     session.run("pytest", *args, *(f"--ignore={path}" for path in SITE_TESTS))
 
 
@@ -97,7 +99,7 @@ def bench(session: nox.Session) -> None:
     files = [path for path in Path(BENCH_SITE).rglob("*") if path.is_file()]
     size = sum(path.stat().st_size for path in files)
     start = time.perf_counter()
-    session.run("pytest", "-q", "-n", "2", "--dist", "loadfile", env=DOCS_ENV)
+    session.run("pytest", "-q", *PYTEST_WORKERS, env=DOCS_ENV)
     test_seconds = time.perf_counter() - start
     session.log(f"warm docs build: {docs_seconds:.1f} s")
     session.log(f"built site: {size / 1e6:.1f} MB in {len(files)} files")

@@ -50,6 +50,7 @@ class Program:
         merge_stderr: bool = False,
     ):
         self.argv = argv
+        self.listening_line: str | None = None
         self.proc = subprocess.Popen(
             argv,
             cwd=cwd,
@@ -108,10 +109,14 @@ class Program:
         return line.rstrip("\n")
 
     def wait_listening(self) -> int:
-        """Wait for the ``Listening on host:port`` line; return the port."""
+        """Wait for the ``Listening on host:port`` line; return the port.
+
+        The line itself is kept in ``listening_line``.
+        """
         line = self.next_line()
         match = LISTENING.match(line)
         assert match, line
+        self.listening_line = line
         return int(match["port"])
 
     def interrupt(self) -> None:

@@ -33,10 +33,6 @@ ALLOWED = ("examples/", "tests/data/chapter/")
 OUTPUT_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-def pages() -> list[Path]:
-    return page_files()
-
-
 def python_blocks(path: Path) -> list[tuple[int, str]]:
     return [(block.line, block.body) for block in blocks(path) if block.lang in PYTHON]
 
@@ -52,7 +48,9 @@ def includes(path: Path) -> list[tuple[str, str | None]]:
     return found
 
 
-@pytest.mark.parametrize("page", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
+@pytest.mark.parametrize(
+    "page", page_files(), ids=lambda p: p.relative_to(DOCS).as_posix()
+)
 def test_python_blocks_only_include_tested_files(page: Path) -> None:
     problems = []
     for line, body in python_blocks(page):
@@ -69,7 +67,9 @@ def test_python_blocks_only_include_tested_files(page: Path) -> None:
     assert problems == []
 
 
-@pytest.mark.parametrize("page", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
+@pytest.mark.parametrize(
+    "page", page_files(), ids=lambda p: p.relative_to(DOCS).as_posix()
+)
 def test_api_sections_render_examples_only(page: Path) -> None:
     idents = AUTODOC.findall(page.read_text(encoding="utf-8"))
     assert [
@@ -102,7 +102,7 @@ def test_every_example_has_a_test_module_that_imports_it(example: str) -> None:
 def test_every_quoted_chapter_file_is_run_by_the_errata_tests() -> None:
     quoted = {
         Path(path).name
-        for page in pages()
+        for page in page_files()
         for path, _ in includes(page)
         if path.startswith("tests/data/chapter/")
     }
@@ -118,7 +118,9 @@ def test_every_quoted_chapter_file_is_run_by_the_errata_tests() -> None:
 # --- every other block says which test runs or produces it -------------------
 
 
-@pytest.mark.parametrize("page", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
+@pytest.mark.parametrize(
+    "page", page_files(), ids=lambda p: p.relative_to(DOCS).as_posix()
+)
 def test_every_block_is_an_include_or_marked(page: Path) -> None:
     unmarked = [
         block.where
@@ -128,7 +130,9 @@ def test_every_block_is_an_include_or_marked(page: Path) -> None:
     assert unmarked == []
 
 
-@pytest.mark.parametrize("page", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
+@pytest.mark.parametrize(
+    "page", page_files(), ids=lambda p: p.relative_to(DOCS).as_posix()
+)
 def test_output_of_markers_name_one_key(page: Path) -> None:
     bad = [
         block.where

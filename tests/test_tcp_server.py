@@ -16,7 +16,7 @@ import pytest
 
 from examples import tcp_server
 from tests.pages import normalise, page_output
-from tests.support import LISTENING, ROOT, TIMEOUT, Program, one_line, port_of
+from tests.support import ROOT, TIMEOUT, Program, one_line, port_of
 
 MiB = 1024 * 1024
 
@@ -393,26 +393,16 @@ def test_command_reports_a_port_in_use(
 # --- output the TCP page shows, from a client no command there can play ---------
 
 
-def start_listening(
-    start: Callable[..., Program], *options: str
-) -> tuple[Program, str, int]:
-    """Start the server command; return it, its first line and its port."""
-    server = start("examples/tcp_server.py", "--port", "0", *options)
-    first = server.next_line()
-    match = LISTENING.match(first)
-    assert match, first
-    return server, first, int(match["port"])
-
-
 def test_command_shows_latin1_bytes_as_the_page_shows(
     start: Callable[..., Program],
 ) -> None:
     # tcp.md#decode: the client sends "café" encoded as Latin-1.
-    server, first, port = start_listening(start)
+    server = start("examples/tcp_server.py", "--port", "0")
+    port = server.wait_listening()
     send_and_close(port, "café".encode("latin-1"))
     code, out, err = server.finish()
     assert (code, err) == (0, "")
-    terminal = f"{first}\n{out}"
+    terminal = f"{server.listening_line}\n{out}"
     assert normalise(terminal, port) == normalise(
         page_output("tcp-server-latin1"), None
     )
@@ -423,10 +413,11 @@ def test_command_drops_a_silent_client_as_the_page_shows(
 ) -> None:
     # tcp.md#silent-client: a server started with --timeout 1 meets a client
     # that connects and neither sends nor closes.
-    server, first, port = start_listening(start, "--timeout", "1")
+    server = start("examples/tcp_server.py", "--port", "0", "--timeout", "1")
+    port = server.wait_listening()
     with connect(port):
         code, out, err = server.finish()
     assert (code, out) == (1, "")  # the line about the client is on stderr
-    terminal = f"{first}\n{err}"
+    terminal = f"{server.listening_line}\n{err}"
     shown = page_output("tcp-server-silent-client")
     assert normalise(terminal, port) == normalise(shown, None)

@@ -8,12 +8,13 @@ tests/pages.py):
     <!-- platform: linux|macos|windows -->                  a command for one system
 
 This module reads those blocks from both languages' pages, checks that the
-two languages show the same transcripts (tests/test_code_blocks.py checks that
-no block is left unmarked), then runs each transcript as a reader would: the commands in page
-order, in separate "terminals", with a free port in place of 8888. The
-output a terminal shows (standard output and error together, plus what the
-reader types) must equal the page's block, except for port numbers other
-than 8888 (the client's ephemeral port changes from run to run).
+two languages show the same transcripts (tests/test_code_blocks.py checks
+that no block is left unmarked), then runs each transcript as a reader
+would: the commands in page order, in separate "terminals", with a free
+port in place of 8888. The output a terminal shows (standard output and
+error together, plus what the reader types) must equal the page's block,
+except for port numbers other than 8888 (the client's ephemeral port changes
+from run to run).
 """
 
 from __future__ import annotations
