@@ -5,7 +5,7 @@ no per-language docstrings. The Chinese reference pages load this extension
 (``options: extensions:`` on their ``:::`` blocks), which replaces every
 docstring with its translation from a catalog (a YAML file):
 
-    examples.tcp_server.open_server:
+    examples.tcp.tcp_server.open_server:
       en: 1f3a...   # SHA-256 (first 12 hex digits) of the English docstring
       zh: |
         创建在 ``host:port`` 上监听的 TCP 套接字。
@@ -101,12 +101,22 @@ class ChineseDocstrings(Extension):
         return None
 
 
+# The minimal programs' folders (examples/tcp/zh/, examples/tcp/en/): each copy
+# is written in its page's language, and no API page renders them.
+LANGUAGE_PACKAGES = {"zh", "en"}
+
+
 def walk(obj: Object) -> list[Object]:
-    """The object and every module, class and function inside it."""
+    """The object and every module, class and function inside it.
+
+    The minimal programs' language folders are left out.
+    """
     found = [obj]
     for member in obj.members.values():
         if member.is_alias:
             continue  # an import: documented where it is defined
+        if member.is_module and member.name in LANGUAGE_PACKAGES:
+            continue
         if member.is_module or member.is_class or member.is_function:
             found += walk(member)  # type: ignore[arg-type]
     return found

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
 TIMEOUT = 10.0  # seconds; the bound on every blocking call in the tests
 LISTENING = re.compile(
     r"^Listening on (?:UDP )?(?P<host>\[.*\]|[^\[:]+):(?P<port>\d+)$"
@@ -160,3 +161,24 @@ def one_line(text: str) -> str:
     assert text.count("\n") == 1, text
     assert "Traceback" not in text, text
     return text.rstrip("\n")
+
+
+def example_modules() -> list[str]:
+    """Every example as a module path, such as ``tcp.tcp_server``.
+
+    The examples are grouped by the site's sections (``examples/tcp/``,
+    ``examples/udp/``); the minimal programs, in two languages, sit one level
+    deeper (``examples/tcp/zh/``).
+    """
+    return sorted(
+        path.relative_to(EXAMPLES).with_suffix("").as_posix().replace("/", ".")
+        for path in EXAMPLES.rglob("*.py")
+        if path.name != "__init__.py"
+    )
+
+
+def example_path(name: str) -> Path:
+    """The one hardened example called ``name`` (``"tcp_server.py"``)."""
+    found = [path for path in EXAMPLES.glob(f"*/{name}")]
+    assert len(found) == 1, (name, found)
+    return found[0]

@@ -21,11 +21,10 @@ from pathlib import Path
 import pytest
 
 from tests.pages import DOCS, LANGUAGES, blocks, page_files, shown_outputs
-from tests.support import ROOT
+from tests.support import ROOT, example_modules
 
-EXAMPLES = sorted(
-    p.name for p in (ROOT / "examples").glob("*.py") if p.name != "__init__.py"
-)
+# Module paths under examples/: "tcp.tcp_server", "tcp.zh.tcp_server_min", ...
+EXAMPLES = example_modules()
 INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[^"]+))?"\s*$')
 AUTODOC = re.compile(r"^:::\s+(?P<ident>[\w.]+)", re.M)
 PYTHON = {"python", "py", "python3", "pycon"}
@@ -72,14 +71,19 @@ def test_python_blocks_only_include_tested_files(page: Path) -> None:
 )
 def test_api_sections_render_examples_only(page: Path) -> None:
     idents = AUTODOC.findall(page.read_text(encoding="utf-8"))
-    assert [
-        i for i in idents if i.removeprefix("examples.") + ".py" not in EXAMPLES
-    ] == []
+    assert [i for i in idents if i.removeprefix("examples.") not in EXAMPLES] == []
 
 
-@pytest.mark.parametrize("language", ["zh", "en"])
+def languages_of(example: str) -> tuple[str, ...]:
+    """The languages whose pages show an example: a minimal program's copy in
+    ``zh/`` or ``en/`` belongs to its language, a hardened program to both."""
+    folder = example.split(".")[-2]
+    return (folder,) if folder in LANGUAGES else LANGUAGES
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_every_example_is_shown_whole_in_each_language(
+def test_every_example_is_shown_whole_in_its_languages(
     language: str, example: str
 ) -> None:
     shown = {
@@ -88,15 +92,23 @@ def test_every_example_is_shown_whole_in_each_language(
         for path, section in includes(page)
         if section is None
     }
-    assert f"examples/{example}" in shown
+    path = f"examples/{example.replace('.', '/')}.py"
+    assert (path in shown) == (language in languages_of(example))
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_every_example_has_a_test_module_that_imports_it(example: str) -> None:
-    module = ROOT / "tests" / f"test_{example}"
-    name = example.removesuffix(".py")
+def test_every_example_has_a_test_module_that_runs_it(example: str) -> None:
+    """``tests/tcp/test_tcp_server.py`` for ``examples/tcp/tcp_server.py``; one
+    module for both language copies of a minimal program, which it runs by
+    file name (a script, it cannot be imported without running)."""
+    section, *_, name = example.split(".")
+    module = ROOT / "tests" / section / f"test_{name}.py"
     assert module.is_file()
-    assert f"from examples import {name}" in module.read_text(encoding="utf-8")
+    text = module.read_text(encoding="utf-8")
+    if len(example.split(".")) == 2:
+        assert f"from examples.{section} import {name}" in text
+    else:
+        assert f'"{name}.py"' in text
 
 
 def test_every_quoted_chapter_file_is_run_by_the_errata_tests() -> None:

@@ -36,7 +36,7 @@ def free_udp_port() -> int:
 def test_tcp_server_prints_what_socat_sends(
     start: Callable[..., Program], run: Callable[..., Program]
 ) -> None:
-    server = start("examples/tcp_server.py", "--port", "0")
+    server = start("examples/tcp/tcp_server.py", "--port", "0")
     port = server.wait_listening()
     client = run("socat", "-u", "-", f"TCP:127.0.0.1:{port}", stdin="套接字 via socat")
     assert client.finish() == (0, "", "")
@@ -55,7 +55,7 @@ def test_tcp_client_sends_to_a_socat_server(
     match = SOCAT_PORT.search(server.next_line(stderr=True))
     assert match
     port = match[1]
-    client = start("examples/tcp_client.py", "--port", port, "你好 socat")
+    client = start("examples/tcp/tcp_client.py", "--port", port, "你好 socat")
     assert client.finish() == (
         0,
         f"Connected to 127.0.0.1:{port}\nSent 12 bytes.\n",
@@ -68,7 +68,7 @@ def test_tcp_client_sends_to_a_socat_server(
 def test_udp_receiver_answers_socat(
     start: Callable[..., Program], run: Callable[..., Program]
 ) -> None:
-    receiver = start("examples/udp_receiver.py", "--port", "0", "--reply", "收到")
+    receiver = start("examples/udp/udp_receiver.py", "--port", "0", "--reply", "收到")
     port = receiver.wait_listening()
     sender = run(
         "socat",
@@ -99,7 +99,7 @@ def test_udp_sender_gets_the_reply_of_a_socat_receiver(
         f"SYSTEM:cat > {got}; printf 收到",
     )
     assert "receiving on" in receiver.next_line(stderr=True)
-    sender = start("examples/udp_sender.py", "--port", str(port), "你好 socat")
+    sender = start("examples/udp/udp_sender.py", "--port", str(port), "你好 socat")
     assert sender.finish() == (
         0,
         f"Sent 12 bytes.\nReply from 127.0.0.1:{port}: 收到\n",

@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.pages import build_site
-from tests.support import ROOT
+from tests.support import ROOT, example_path
 
 EXAMPLES = ["tcp_server", "tcp_client", "udp_sender", "udp_receiver"]
 # Page paths under a language's root, as MkDocs writes them (directory URLs).
@@ -283,9 +283,11 @@ def test_api_section_titles_are_in_the_page_language(
 def test_api_lists_public_functions_in_source_order_as_h3(
     site: Path, language: str, name: str
 ) -> None:
-    tree = ast.parse((ROOT / f"examples/{name}.py").read_text(encoding="utf-8"))
+    path = example_path(f"{name}.py")
+    module = path.relative_to(ROOT).with_suffix("").as_posix().replace("/", ".")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     functions = [
-        ("h3", f"examples.{name}.{node.name}")
+        ("h3", f"{module}.{node.name}")
         for node in tree.body
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
     ]
@@ -302,7 +304,7 @@ def test_api_lists_public_functions_in_source_order_as_h3(
 def test_reference_page_contains_the_whole_example_file(
     site: Path, language: str, name: str
 ) -> None:
-    title = f"examples/{name}.py"
+    title = example_path(f"{name}.py").relative_to(ROOT).as_posix()
     blocks = parse(page_file(site, language, f"reference/{name}/")).code_blocks
     source = (ROOT / title).read_text(encoding="utf-8")
     assert blocks.get(title) == source

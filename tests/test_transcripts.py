@@ -33,13 +33,13 @@ from pathlib import Path
 import pytest
 
 from tests.pages import DOCS, LANGUAGES, blocks, normalise, page_files
-from tests.support import ROOT, TIMEOUT, Program
+from tests.support import ROOT, TIMEOUT, Program, example_path
 
 SERVERS = (
     "tcp_server.py",
     "udp_receiver.py",
-    "examples.tcp_server",
-    "examples.udp_receiver",
+    "examples.tcp.tcp_server",
+    "examples.udp.udp_receiver",
 )
 PROMPTS = ("Message to send: ", "Reply: ")
 PLATFORMS = {"linux": "linux", "macos": "darwin", "windows": "win32"}
@@ -180,7 +180,7 @@ def command_words(step: Step, port: int, tmp_path: Path) -> tuple[list[str], Pat
     cwd = ROOT
     script = words[1]
     if "/" not in script and script.endswith(".py"):  # "a lone copy of the file"
-        shutil.copy(ROOT / "examples" / script, tmp_path)
+        shutil.copy(example_path(script), tmp_path)
         cwd = tmp_path
     if "--port" in words:
         words[words.index("--port") + 1] = str(port)

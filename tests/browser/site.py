@@ -6,7 +6,7 @@ nav is tested in every language without touching the tests; a page built
 but missing from the nav fails ``test_every_built_page_is_in_the_nav``.
 
 The code blocks that show a file (their title starts with the file's path,
-such as ``examples/tcp_server.py`` or ``tests/data/chapter/x.py, lines 2-5``)
+such as ``examples/tcp/tcp_server.py`` or ``tests/data/chapter/x.py, lines 2-5``)
 are matched with the ``--8<--`` line that includes it in the page's Markdown
 source, which says whether the block shows the whole file, a range of lines
 or a named section; `expected_snippet` gives the exact text for each.

@@ -1,4 +1,4 @@
-"""Tests of examples/udp_sender.py, in-process and as the documented command."""
+"""Tests of examples/udp/udp_sender.py, in-process and as the documented command."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from examples import udp_sender
+from examples.udp import udp_sender
 from tests.pages import normalise, page_output
 from tests.support import ROOT, TIMEOUT, Program, one_line, port_of
 
@@ -169,13 +169,13 @@ def test_main_rejects_a_port_outside_0_to_65535(
 
 
 def start_receiver(start: Callable[..., Program]) -> tuple[Program, int]:
-    receiver = start("examples/udp_receiver.py", "--port", "0", "--reply", "收到")
+    receiver = start("examples/udp/udp_receiver.py", "--port", "0", "--reply", "收到")
     return receiver, receiver.wait_listening()
 
 
 def test_command_talks_to_the_receiver_command(start: Callable[..., Program]) -> None:
     receiver, port = start_receiver(start)
-    sender = start("examples/udp_sender.py", "--port", str(port), "你好，UDP")
+    sender = start("examples/udp/udp_sender.py", "--port", str(port), "你好，UDP")
     assert sender.finish() == (
         0,
         f"Sent 12 bytes.\nReply from 127.0.0.1:{port}: 收到\n",
@@ -192,7 +192,7 @@ def test_command_runs_as_a_module(
     in_thread: Callable[..., Future[Any]],
 ) -> None:
     received = in_thread(answer, peer, b"ok")
-    sender = start("-m", "examples.udp_sender", "--port", str(port_of(peer)), "m")
+    sender = start("-m", "examples.udp.udp_sender", "--port", str(port_of(peer)), "m")
     assert sender.finish()[0] == 0
     assert received.result(TIMEOUT) == b"m"
 
@@ -203,7 +203,7 @@ def test_command_runs_from_a_lone_copy_of_the_file(
     in_thread: Callable[..., Future[Any]],
     tmp_path: Path,
 ) -> None:
-    shutil.copy(ROOT / "examples" / "udp_sender.py", tmp_path)
+    shutil.copy(ROOT / "examples" / "udp" / "udp_sender.py", tmp_path)
     received = in_thread(answer, peer, b"ok")
     port = str(port_of(peer))
     sender = start("udp_sender.py", "--port", port, "copied", cwd=tmp_path)
@@ -218,7 +218,7 @@ def test_command_sends_the_message_typed_at_the_prompt(
 ) -> None:
     received = in_thread(answer, peer, b"ok")
     port = port_of(peer)
-    sender = start("examples/udp_sender.py", "--port", str(port), stdin="typed\n")
+    sender = start("examples/udp/udp_sender.py", "--port", str(port), stdin="typed\n")
     assert sender.finish() == (
         0,
         f"Message to send: Sent 5 bytes.\nReply from 127.0.0.1:{port}: ok\n",
@@ -232,7 +232,7 @@ def test_command_reports_no_reply(
 ) -> None:
     port = port_of(peer)
     sender = start(
-        "examples/udp_sender.py", "--port", str(port), "--timeout", "0.2", "x"
+        "examples/udp/udp_sender.py", "--port", str(port), "--timeout", "0.2", "x"
     )
     code, out, err = sender.finish()
     assert (code, out) == (1, "")
@@ -251,7 +251,7 @@ def test_command_reports_a_message_too_long_as_the_page_shows(
     port = port_of(peer)
     message = "x" * 70000
     code, out, err = start(
-        "examples/udp_sender.py", "--port", str(port), message
+        "examples/udp/udp_sender.py", "--port", str(port), message
     ).finish()
     assert (code, out) == (1, "")
     shown = page_output("udp-sender-too-long")

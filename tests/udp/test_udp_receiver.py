@@ -1,4 +1,4 @@
-"""Tests of examples/udp_receiver.py, in-process and as the documented command."""
+"""Tests of examples/udp/udp_receiver.py, in-process and as the documented command."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from examples import udp_receiver
+from examples.udp import udp_receiver
 from tests.support import ROOT, Program, one_line, port_of
 
 MAX_IPV4_PAYLOAD = 65535 - 20 - 8  # IP packet limit minus IPv4 and UDP headers
@@ -281,21 +281,23 @@ def check_answers_one_datagram(receiver: Program, peer: socket.socket) -> None:
 def test_command_answers_one_datagram_and_exits(
     start: Callable[..., Program], peer: socket.socket
 ) -> None:
-    receiver = start("examples/udp_receiver.py", "--port", "0", "--reply", "收到")
+    receiver = start("examples/udp/udp_receiver.py", "--port", "0", "--reply", "收到")
     check_answers_one_datagram(receiver, peer)
 
 
 def test_command_runs_as_a_module(
     start: Callable[..., Program], peer: socket.socket
 ) -> None:
-    receiver = start("-m", "examples.udp_receiver", "--port", "0", "--reply", "收到")
+    receiver = start(
+        "-m", "examples.udp.udp_receiver", "--port", "0", "--reply", "收到"
+    )
     check_answers_one_datagram(receiver, peer)
 
 
 def test_command_runs_from_a_lone_copy_of_the_file(
     start: Callable[..., Program], peer: socket.socket, tmp_path: Path
 ) -> None:
-    shutil.copy(ROOT / "examples" / "udp_receiver.py", tmp_path)
+    shutil.copy(ROOT / "examples" / "udp" / "udp_receiver.py", tmp_path)
     receiver = start("udp_receiver.py", "--port", "0", "--reply", "收到", cwd=tmp_path)
     check_answers_one_datagram(receiver, peer)
 
@@ -303,7 +305,7 @@ def test_command_runs_from_a_lone_copy_of_the_file(
 def test_command_takes_the_reply_typed_at_the_prompt(
     start: Callable[..., Program], peer: socket.socket
 ) -> None:
-    receiver = start("examples/udp_receiver.py", "--port", "0", stdin="收到\n")
+    receiver = start("examples/udp/udp_receiver.py", "--port", "0", stdin="收到\n")
     port = receiver.wait_listening()
     peer.sendto(b"hello", ("127.0.0.1", port))
     assert peer.recvfrom(100)[0] == "收到".encode()
@@ -316,7 +318,7 @@ def test_command_forever_answers_until_ctrl_c(
     start: Callable[..., Program], peer: socket.socket
 ) -> None:
     receiver = start(
-        "examples/udp_receiver.py", "--port", "0", "--reply", "ok", "--forever"
+        "examples/udp/udp_receiver.py", "--port", "0", "--reply", "ok", "--forever"
     )
     port = receiver.wait_listening()
     for text in ("first", "second"):
@@ -332,7 +334,7 @@ def test_command_reports_a_port_in_use(
     start: Callable[..., Program], receiver: socket.socket
 ) -> None:
     port = port_of(receiver)
-    code, out, err = start("examples/udp_receiver.py", "--port", str(port)).finish()
+    code, out, err = start("examples/udp/udp_receiver.py", "--port", str(port)).finish()
     assert (code, out) == (1, "")
     assert one_line(err) == (
         f"udp_receiver: cannot bind 127.0.0.1:{port}: {os.strerror(errno.EADDRINUSE)}"

@@ -1,4 +1,4 @@
-"""Tests of examples/tcp_server.py: in-process through its functions, and as a command."""
+"""Tests of examples/tcp/tcp_server.py: in-process through its functions, and as a command."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from examples import tcp_server
+from examples.tcp import tcp_server
 from tests.pages import normalise, page_output
 from tests.support import ROOT, TIMEOUT, Program, one_line, port_of
 
@@ -345,22 +345,22 @@ def check_serves_one_client(server: Program) -> None:
 
 
 def test_command_serves_one_client_and_exits(start: Callable[..., Program]) -> None:
-    check_serves_one_client(start("examples/tcp_server.py", "--port", "0"))
+    check_serves_one_client(start("examples/tcp/tcp_server.py", "--port", "0"))
 
 
 def test_command_runs_as_a_module(start: Callable[..., Program]) -> None:
-    check_serves_one_client(start("-m", "examples.tcp_server", "--port", "0"))
+    check_serves_one_client(start("-m", "examples.tcp.tcp_server", "--port", "0"))
 
 
 def test_command_runs_from_a_lone_copy_of_the_file(
     start: Callable[..., Program], tmp_path: Path
 ) -> None:
-    shutil.copy(ROOT / "examples" / "tcp_server.py", tmp_path)
+    shutil.copy(ROOT / "examples" / "tcp" / "tcp_server.py", tmp_path)
     check_serves_one_client(start("tcp_server.py", "--port", "0", cwd=tmp_path))
 
 
 def test_command_listens_on_ipv6(start: Callable[..., Program]) -> None:
-    server = start("examples/tcp_server.py", "--host", "::1", "--port", "0")
+    server = start("examples/tcp/tcp_server.py", "--host", "::1", "--port", "0")
     port = server.wait_listening()
     send_and_close(port, b"v6", host="::1")
     code, out, _ = server.finish()
@@ -369,7 +369,7 @@ def test_command_listens_on_ipv6(start: Callable[..., Program]) -> None:
 
 
 def test_command_forever_serves_until_ctrl_c(start: Callable[..., Program]) -> None:
-    server = start("examples/tcp_server.py", "--port", "0", "--forever")
+    server = start("examples/tcp/tcp_server.py", "--port", "0", "--forever")
     port = server.wait_listening()
     for text in ("first", "second"):
         send_and_close(port, text.encode())
@@ -383,7 +383,7 @@ def test_command_reports_a_port_in_use(
     start: Callable[..., Program], server: socket.socket
 ) -> None:
     port = port_of(server)
-    code, out, err = start("examples/tcp_server.py", "--port", str(port)).finish()
+    code, out, err = start("examples/tcp/tcp_server.py", "--port", str(port)).finish()
     assert (code, out) == (1, "")
     assert one_line(err) == (
         f"tcp_server: cannot listen on 127.0.0.1:{port}: {os.strerror(errno.EADDRINUSE)}"
@@ -397,7 +397,7 @@ def test_command_shows_latin1_bytes_as_the_page_shows(
     start: Callable[..., Program],
 ) -> None:
     # tcp.md#decode: the client sends "café" encoded as Latin-1.
-    server = start("examples/tcp_server.py", "--port", "0")
+    server = start("examples/tcp/tcp_server.py", "--port", "0")
     port = server.wait_listening()
     send_and_close(port, "café".encode("latin-1"))
     code, out, err = server.finish()
@@ -413,7 +413,7 @@ def test_command_drops_a_silent_client_as_the_page_shows(
 ) -> None:
     # tcp.md#silent-client: a server started with --timeout 1 meets a client
     # that connects and neither sends nor closes.
-    server = start("examples/tcp_server.py", "--port", "0", "--timeout", "1")
+    server = start("examples/tcp/tcp_server.py", "--port", "0", "--timeout", "1")
     port = server.wait_listening()
     with connect(port):
         code, out, err = server.finish()

@@ -1,4 +1,4 @@
-"""Tests of examples/tcp_client.py, in-process and as the documented command."""
+"""Tests of examples/tcp/tcp_client.py, in-process and as the documented command."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from examples import tcp_client
+from examples.tcp import tcp_client
 from tests.support import ROOT, TIMEOUT, Program, one_line, port_of
 
 MiB = 1024 * 1024
@@ -226,13 +226,13 @@ def test_main_stops_cleanly_on_ctrl_c_at_the_prompt(
 
 
 def start_server(start: Callable[..., Program]) -> tuple[Program, int]:
-    server = start("examples/tcp_server.py", "--port", "0")
+    server = start("examples/tcp/tcp_server.py", "--port", "0")
     return server, server.wait_listening()
 
 
 def test_command_sends_to_the_server_command(start: Callable[..., Program]) -> None:
     server, port = start_server(start)
-    client = start("examples/tcp_client.py", "--port", str(port), "你好 TCP")
+    client = start("examples/tcp/tcp_client.py", "--port", str(port), "你好 TCP")
     assert client.finish() == (
         0,
         f"Connected to 127.0.0.1:{port}\nSent 10 bytes.\n",
@@ -249,7 +249,9 @@ def test_command_runs_as_a_module(
     in_thread: Callable[..., Future[Any]],
 ) -> None:
     received = in_thread(read_all_then, listener)
-    client = start("-m", "examples.tcp_client", "--port", str(port_of(listener)), "m")
+    client = start(
+        "-m", "examples.tcp.tcp_client", "--port", str(port_of(listener)), "m"
+    )
     assert client.finish()[0] == 0
     assert received.result(TIMEOUT) == b"m"
 
@@ -260,7 +262,7 @@ def test_command_runs_from_a_lone_copy_of_the_file(
     in_thread: Callable[..., Future[Any]],
     tmp_path: Path,
 ) -> None:
-    shutil.copy(ROOT / "examples" / "tcp_client.py", tmp_path)
+    shutil.copy(ROOT / "examples" / "tcp" / "tcp_client.py", tmp_path)
     received = in_thread(read_all_then, listener)
     port = str(port_of(listener))
     client = start("tcp_client.py", "--port", port, "copied", cwd=tmp_path)
@@ -275,7 +277,9 @@ def test_command_sends_a_1_mib_message_typed_at_the_prompt(
 ) -> None:
     received = in_thread(read_all_then, listener, b"ok")
     port = str(port_of(listener))
-    client = start("examples/tcp_client.py", "--port", port, stdin="字" * MiB + "\n")
+    client = start(
+        "examples/tcp/tcp_client.py", "--port", port, stdin="字" * MiB + "\n"
+    )
     assert client.finish() == (
         0,
         f"Message to send: Connected to 127.0.0.1:{port}\n"
@@ -290,7 +294,7 @@ def test_command_reports_a_refused_connection(start: Callable[..., Program]) -> 
         closed.bind(("127.0.0.1", 0))
         port = port_of(closed)
         code, out, err = start(
-            "examples/tcp_client.py", "--port", str(port), "x"
+            "examples/tcp/tcp_client.py", "--port", str(port), "x"
         ).finish()
     assert (code, out) == (1, "")
     assert (
