@@ -2,14 +2,16 @@
 
 The corrected form of the chapter's TCP server. It listens on 127.0.0.1:8888,
 reads everything a client sends until the client closes its side of the
-connection, prints the text and closes the connection.
+connection, prints the text and closes the connection. With ``--echo`` it
+answers first: it sends the same bytes back, then closes.
 
 Lifecycle: by default it serves one client and exits, as in the chapter. With
 ``--forever`` it serves clients one after another until Ctrl+C.
 
 Usage (then run tcp_client.py in a second terminal):
 
-    python tcp_server.py [--host HOST] [--port PORT] [--forever]
+    python tcp_server.py [--host HOST] [--port PORT] [--forever] [--echo]
+                         [--timeout SECONDS]
 """
 
 from __future__ import annotations
@@ -138,7 +140,10 @@ def format_address(address: Any) -> str:
 
 
 def handle_client(
-    conn: socket.socket, address: Any, timeout: float = CLIENT_TIMEOUT
+    conn: socket.socket,
+    address: Any,
+    timeout: float = CLIENT_TIMEOUT,
+    echo: bool = False,
 ) -> bool:
     """Read one client's whole message, print it and close the connection.
 
@@ -146,6 +151,8 @@ def handle_client(
         conn: The socket that `accept_client` returned. It is closed on return.
         address: The client's address.
         timeout: Seconds the client may stay silent before it is dropped.
+        echo: Send the message back before closing: the client, which has
+            closed only its sending side, reads it as the reply.
 
     Returns:
         True if the message arrived, False if the connection failed (the
@@ -155,6 +162,8 @@ def handle_client(
         conn.settimeout(timeout)
         try:
             data = recv_all(conn)
+            if echo:
+                conn.sendall(data)
         except OSError as exc:  # TimeoutError, ConnectionResetError, ...
             reason = exc.strerror or exc
             print(f"{format_address(address)}: {reason}", file=sys.stderr, flush=True)
@@ -163,6 +172,8 @@ def handle_client(
     print(
         f"Received {len(data)} bytes from {format_address(address)}: {text}", flush=True
     )
+    if echo:
+        print(f"Echoed {len(data)} bytes.", flush=True)
     return True
 
 
@@ -171,6 +182,7 @@ def serve(
     forever: bool = False,
     timeout: float = CLIENT_TIMEOUT,
     poll_interval: float = POLL_INTERVAL,
+    echo: bool = False,
 ) -> int:
     """Serve one client, or with ``forever`` every client until Ctrl+C.
 
@@ -179,13 +191,14 @@ def serve(
         forever: Keep serving after the first client.
         timeout: Seconds each client may stay silent.
         poll_interval: Seconds between two checks for Ctrl+C.
+        echo: Send each client's message back to it.
 
     Returns:
         The exit status for one client: 0 if its message arrived, else 1.
     """
     while True:
         conn, address = accept_client(server, poll_interval)
-        ok = handle_client(conn, address, timeout)
+        ok = handle_client(conn, address, timeout, echo)
         if not forever:
             return 0 if ok else 1
 
@@ -209,6 +222,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--forever", action="store_true", help="serve clients until Ctrl+C"
     )
     parser.add_argument(
+        "--echo", action="store_true", help="send each message back to its client"
+    )
+    parser.add_argument(
         "--timeout", type=float, default=CLIENT_TIMEOUT, help="seconds per client"
     )
     return parser.parse_args(argv)
@@ -229,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with server:
             print(f"Listening on {format_address(server.getsockname())}", flush=True)
-            return serve(server, args.forever, args.timeout)
+            return serve(server, args.forever, args.timeout, echo=args.echo)
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return 130

@@ -239,6 +239,63 @@ def test_serve_reports_a_client_that_resets_the_connection(
     assert err.endswith(": Connection reset by peer")
 
 
+def half_close_and_read(port: int, data: bytes) -> bytes:
+    """Act as this site's client: send, shut down the sending side, read to EOF."""
+    with connect(port) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        reply = bytearray()
+        while chunk := sock.recv(4096):
+            reply += chunk
+        return bytes(reply)
+
+
+def test_serve_with_echo_sends_the_message_back_before_closing(
+    server: socket.socket,
+    in_thread: Callable[..., Future[Any]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    message = "回声 echo ".encode() * 100_000  # 1.2 MB: many recv() calls
+    reply = in_thread(half_close_and_read, port_of(server), message)
+    assert tcp_server.serve(server, echo=True) == 0
+    assert reply.result(TIMEOUT) == message
+    received, echoed = capsys.readouterr().out.splitlines()
+    assert received.startswith("Received 1200000 bytes from 127.0.0.1:")
+    assert echoed == "Echoed 1200000 bytes."
+
+
+def test_serve_with_echo_cannot_answer_a_client_that_never_shuts_down(
+    server: socket.socket, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The echo comes after recv() returns b"", which only a half-close (or a
+    # close) makes it return: without one, the timeout ends the wait, and the
+    # client reads the end of the connection and no reply.
+    with connect(port_of(server)) as client:
+        client.sendall(b"no end in sight")
+        assert tcp_server.serve(server, timeout=0.1, echo=True) == 1
+        assert client.recv(100) == b""
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert one_line(captured.err).endswith(": timed out")
+
+
+def test_serve_with_echo_reports_a_client_gone_before_the_answer(
+    server: socket.socket,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def reset(conn: socket.socket, bufsize: int = 4096) -> bytes:
+        raise ConnectionResetError(errno.ECONNRESET, os.strerror(errno.ECONNRESET))
+
+    with connect(port_of(server)) as client:
+        client.sendall(b"x")
+        client.shutdown(socket.SHUT_WR)
+        # A reset may strike either recv() or sendall(); recv_all stands in.
+        monkeypatch.setattr(tcp_server, "recv_all", reset)
+        assert tcp_server.serve(server, echo=True) == 1
+    assert one_line(capsys.readouterr().err).endswith(": Connection reset by peer")
+
+
 def test_serve_forever_serves_clients_one_after_another(
     server: socket.socket,
     in_thread: Callable[..., Future[Any]],
@@ -377,6 +434,22 @@ def test_command_forever_serves_until_ctrl_c(start: Callable[..., Program]) -> N
     server.interrupt()
     code, out, err = server.finish()
     assert (code, out, err) == (130, "", "Stopped.\n")
+
+
+def test_command_with_echo_answers_the_sites_client(
+    start: Callable[..., Program],
+) -> None:
+    server = start("examples/tcp/tcp_server.py", "--port", "0", "--echo")
+    port = str(server.wait_listening())
+    client = start("examples/tcp/tcp_client.py", "--port", port, "你好，echo")
+    assert client.finish() == (
+        0,
+        f"Connected to 127.0.0.1:{port}\nSent 13 bytes.\nReply: 你好，echo\n",
+        "",
+    )
+    code, out, err = server.finish()
+    assert (code, err) == (0, "")
+    assert out.endswith(": 你好，echo\nEchoed 13 bytes.\n")
 
 
 def test_command_reports_a_port_in_use(
