@@ -18,6 +18,8 @@ from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+# The site's languages, which are also the minimal programs' folders.
+LANGUAGES = ("zh", "en")
 TIMEOUT = 10.0  # seconds; the bound on every blocking call in the tests
 LISTENING = re.compile(
     r"^Listening on (?:UDP )?(?P<host>\[.*\]|[^\[:]+):(?P<port>\d+)$"
@@ -177,8 +179,21 @@ def example_modules() -> list[str]:
     )
 
 
-def example_path(name: str) -> Path:
-    """The one hardened example called ``name`` (``"tcp_server.py"``)."""
-    found = [path for path in EXAMPLES.glob(f"*/{name}")]
+def example_path(name: str, language: str = "zh") -> Path:
+    """The example file called ``name``, such as ``"tcp_server.py"``.
+
+    A minimal program (``tcp_server_min.py``) has a copy per language; this
+    is the copy in ``language``.
+    """
+    found = [
+        path
+        for path in EXAMPLES.rglob(name)
+        if path.parent.name not in LANGUAGES or path.parent.name == language
+    ]
     assert len(found) == 1, (name, found)
     return found[0]
+
+
+def is_minimal(name: str) -> bool:
+    """A minimal program: no options; its port is its only, optional, argument."""
+    return name.endswith("_min.py")

@@ -33,11 +33,14 @@ from pathlib import Path
 import pytest
 
 from tests.pages import DOCS, LANGUAGES, blocks, normalise, page_files
-from tests.support import ROOT, TIMEOUT, Program, example_path
+from tests.support import ROOT, TIMEOUT, Program, example_path, is_minimal
 
 SERVERS = (
     "tcp_server.py",
     "udp_receiver.py",
+    "tcp_server_min.py",
+    "echo_server_min.py",
+    "udp_receiver_min.py",
     "examples.tcp.tcp_server",
     "examples.udp.udp_receiver",
 )
@@ -173,7 +176,11 @@ class Terminal:
 
 
 def command_words(step: Step, port: int, tmp_path: Path) -> tuple[list[str], Path]:
-    """The command as words to run, with ``--port``; and where to run it."""
+    """The command as words to run, with the test's port; and where to run it.
+
+    A minimal program takes the port as its only argument, the others take
+    ``--port``.
+    """
     words = shlex.split(step.command)
     assert words[0] == "python", step.command
     words[0] = sys.executable
@@ -182,7 +189,10 @@ def command_words(step: Step, port: int, tmp_path: Path) -> tuple[list[str], Pat
     if "/" not in script and script.endswith(".py"):  # "a lone copy of the file"
         shutil.copy(example_path(script), tmp_path)
         cwd = tmp_path
-    if "--port" in words:
+    if is_minimal(script):
+        assert len(words) <= 3, f"{step.command}: a minimal program takes a port only"
+        words[2:] = [str(port)]
+    elif "--port" in words:
         words[words.index("--port") + 1] = str(port)
     else:
         words += ["--port", str(port)]
