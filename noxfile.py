@@ -29,6 +29,8 @@ OLDEST_PYTHON = "3.10"
 SITE_TESTS = [
     "tests/test_site.py",
     "tests/test_docstrings_zh.py",
+    "tests/test_code_files.py",
+    "tests/test_repository.py",
     "tests/test_workflow.py",
     "tests/browser",
 ]

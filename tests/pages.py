@@ -4,12 +4,16 @@ Every fenced block on a page is code included from a file (Python), or is
 preceded, on the line just above it, by an HTML comment that says what it is
 and which test runs or produces it (CONTRIBUTING.md, "Code on pages"):
 
-    <!-- run: ID ROLE [input="typed line"] [ctrl-c] -->   a command to type
-    <!-- output: ID ROLE -->                                what that terminal shows
-    <!-- platform: linux|macos|windows -->                  a command for one system
-    <!-- output-of: KEY -->                                 what a test's program prints
+    <!-- run: ID ROLE [OPTION ...] -->        a command to type
+    <!-- output: ID ROLE -->                  what that terminal shows
+    <!-- platform: linux|macos|windows -->    a command for one system
+    <!-- output-of: KEY -->                   what a test's program prints
 
-The first three are transcripts, which tests/test_transcripts.py runs. An
+A run marker's options: ``input="typed line"`` (typed at the prompt),
+``ctrl-c`` (pressed at the end) and ``host=ADDRESS`` (the computer the
+command is typed on, in a section across two computers). The first three
+kinds are transcripts, which tests/test_transcripts.py runs (those with
+``host=`` steps tests/test_two_hosts.py runs, in network namespaces). An
 ``output-of`` block is output that no command on the page can reproduce on
 its own (it needs a peer that misbehaves, or it is the chapter's original
 code failing): a test produces it by running the program and compares the
@@ -42,7 +46,12 @@ MARKER = re.compile(
     r"<!--\s*(?P<kind>run|output|platform|output-of):\s*(?P<args>.*?)\s*-->\s*$"
 )
 # host:port as the examples print it, and ('host', port) as Python shows a socket.
-ADDRESS = re.compile(r"(127\.0\.0\.1|\[::1\]|localhost):(\d+)")
+# Besides this machine's loopback: a server bound to every address (0.0.0.0),
+# and the two computers of "Across two computers", 192.0.2.1 and 192.0.2.2
+# (RFC 5737's documentation range; network namespaces in the tests).
+ADDRESS = re.compile(
+    r"(127\.0\.0\.1|0\.0\.0\.0|192\.0\.2\.\d{1,3}|\[::1\]|localhost):(\d+)"
+)
 ADDRESS_TUPLE = re.compile(r"(\('127\.0\.0\.1', )(\d+)(\))")
 # The pages show errors as Linux numbers and words them ("on Linux, the last
 # line is ..."); other systems number some of them differently. Linux's
@@ -167,6 +176,7 @@ def normalise(text: str, port: int | None) -> str:
 
     Pages show the default port 8888 and a client's ephemeral port from one
     real run; tests use a free port, and the ephemeral port changes each time.
+    The addresses whose ports are read are in ``ADDRESS``.
     """
 
     def number(match: re.Match[str]) -> str:
@@ -176,21 +186,32 @@ def normalise(text: str, port: int | None) -> str:
     return ADDRESS_TUPLE.sub(lambda m: f"{m[1]}{number(m)}{m[3]}", text)
 
 
-def build_site(site_dir: Path, site_url: str = "") -> None:
+# The repository address the test builds link to (REPO_URL): a GitHub address,
+# so that the browser tests see the theme's repository link as on GitHub Pages.
+REPO_URL = "https://github.com/example/python-sockets"
+
+
+def build_site(site_dir: Path, site_url: str = "", repo_url: str = REPO_URL) -> None:
     """Build the site with ``mkdocs build --strict`` into ``site_dir``.
 
     ``site_url`` is where it will be published (mkdocs.yml reads ``SITE_URL``);
-    by default none, whatever the environment says.
+    by default none, whatever the environment says. ``repo_url`` is the
+    repository's address (``REPO_URL``); empty, hooks/repository.py looks for
+    the checkout's git remote.
     """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        # Coverage measures examples/ only; tracing MkDocs would just slow it.
+        if not k.startswith("COVERAGE_") and k != "REPO_URL"
+    }
+    env |= {"NO_MKDOCS_2_WARNING": "1", "SITE_URL": site_url}
+    if repo_url:
+        env["REPO_URL"] = repo_url
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site_dir],
         cwd=ROOT,
-        # Coverage measures examples/ only; tracing MkDocs would just slow it.
-        env={
-            **{k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")},
-            "NO_MKDOCS_2_WARNING": "1",
-            "SITE_URL": site_url,
-        },
+        env=env,
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT,
