@@ -114,6 +114,10 @@ def test_pages_are_built_by_the_docs_session_and_deployed_from_main_only() -> No
     assert docs_step["env"]["SITE_URL"] == (
         "${{ steps." + configure["id"] + ".outputs.base_url }}/"
     )
+    # Every page links the repository the site is built from.
+    assert docs_step["env"]["REPO_URL"] == (
+        "${{ github.server_url }}/${{ github.repository }}"
+    )
     deploy = jobs["pages-deploy"]
     assert deploy["needs"] == "pages-build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
