@@ -18,6 +18,9 @@
    (``--8<-- "examples/..."``), and the example files themselves copied into
    the built site at the same paths (``site/examples/tcp/tcp_server.py``):
    the link downloads exactly the file that the page shows and the tests run.
+   A page that does not show the file can still offer it, with a line
+   ``<!-- download: examples/tcp/zh/tcp_server_min.py -->`` (the home page's
+   quick start does).
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ WHOLE_FILE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<fence>`{3,})python[^\n]*\n"
     r'(?P=indent)--8<--\s+"(?P<path>examples/[^":]+\.py)"\s*\n'
     r"(?P=indent)(?P=fence)[ \t]*$",
+    re.M,
+)
+DOWNLOAD_LINK = re.compile(
+    r"^(?P<indent>[ \t]*)<!--\s*download:\s*(?P<path>examples/\S+\.py)\s*-->[ \t]*$",
     re.M,
 )
 DOWNLOAD = {"zh": "下载 {name}", "en": "Download {name}"}
@@ -126,17 +133,20 @@ def on_page_markdown(
     root = "../" * page.url.count("/")
     label = DOWNLOAD.get(config.theme["language"], DOWNLOAD["en"])
 
-    def with_download(match: re.Match[str]) -> str:
-        path = match["path"]
+    def link(path: str) -> str:
+        if not (ROOT / path).is_file():
+            raise PluginError(f"{page.file.src_uri}: no such file to download: {path}")
         name = Path(path).name
-        link = (
+        return (
             f'<a class="md-button download" href="{html.escape(root + path)}"'
             f' download="{html.escape(name)}">'
             f"{html.escape(label.format(name=name))}</a>"
         )
-        return f"{match[0]}\n\n{match['indent']}{link}"
 
-    return WHOLE_FILE.sub(with_download, markdown)
+    markdown = WHOLE_FILE.sub(
+        lambda m: f"{m[0]}\n\n{m['indent']}{link(m['path'])}", markdown
+    )
+    return DOWNLOAD_LINK.sub(lambda m: f"{m['indent']}{link(m['path'])}", markdown)
 
 
 def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:

@@ -178,13 +178,18 @@ def test_every_diff_asked_for_is_on_the_built_page(site: Path, page: Path) -> No
 def test_every_example_shown_whole_can_be_downloaded_as_that_file(
     site: Path, page: Path
 ) -> None:
-    included = INCLUDE.findall(page.read_text(encoding="utf-8"))
+    # A link under every whole-file include, and one for every download line.
+    markdown = page.read_text(encoding="utf-8")
+    offered = sorted(
+        [(m.start(), m[1]) for m in INCLUDE.finditer(markdown)]
+        + [(m.start(), m["path"]) for m in hook.DOWNLOAD_LINK.finditer(markdown)]
+    )
     text, url = built(site, page)
     links = DOWNLOAD.findall(text)
-    assert [
-        Path(urlsplit(urljoin(url, href)).path).as_posix() for href, _ in links
-    ] == [f"/{path}" for path in included]
-    for (href, name), path in zip(links, included, strict=True):
+    assert [urlsplit(urljoin(url, href)).path for href, _ in links] == [
+        f"/{path}" for _, path in offered
+    ]
+    for (href, name), (_, path) in zip(links, offered, strict=True):
         target = site / urlsplit(urljoin(url, href)).path.lstrip("/")
         assert target.read_bytes() == (ROOT / path).read_bytes()
         assert name == Path(path).name
