@@ -58,13 +58,21 @@ def examples(session: nox.Session) -> None:
     session.run("pytest", *args, *(f"--ignore={path}" for path in SITE_TESTS))
 
 
+WORKFLOW = ".github/workflows/ci.yml"
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check style and formatting (ruff) and types (mypy --strict on examples/)."""
+    """Check style and formatting (ruff), types (mypy --strict on examples/)
+    and the GitHub workflow (zizmor's audit, the workflow schema), offline."""
     session.install("-r", "requirements/lint.txt")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "--strict", "examples")
+    session.run("zizmor", "--offline", WORKFLOW)
+    session.run(
+        "check-jsonschema", "--builtin-schema", "vendor.github-workflows", WORKFLOW
+    )
 
 
 @nox.session

@@ -121,3 +121,51 @@ def test_pages_are_built_by_the_docs_session_and_deployed_from_main_only() -> No
     deploy = jobs["pages-deploy"]
     assert deploy["needs"] == "pages-build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+# --- supply chain: what zizmor audits, kept so by a test as well --------------
+
+USES = re.compile(
+    r"^\s*(?:- )?uses:\s*(?P<action>\S+?)@(?P<ref>\S+)(?P<comment>.*)$", re.M
+)
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_tag_in_a_comment() -> None:
+    found = list(USES.finditer(WORKFLOW.read_text(encoding="utf-8")))
+    assert len(found) >= 6
+    loose = [
+        m[0].strip()
+        for m in found
+        if not re.fullmatch(r"[0-9a-f]{40}", m["ref"])
+        or not re.fullmatch(r"\s+# v\d+\.\d+\.\d+", m["comment"])
+    ]
+    assert loose == []
+
+
+def test_checkouts_do_not_keep_the_token_in_the_git_config() -> None:
+    checkouts = [
+        step
+        for job in workflow()["jobs"].values()
+        for step in job.get("steps", [])
+        if step.get("uses", "").startswith("actions/checkout@")
+    ]
+    assert len(checkouts) == 4
+    assert all(step["with"]["persist-credentials"] is False for step in checkouts)
+
+
+def test_no_expression_is_expanded_into_a_script() -> None:
+    # ${{ }} in a run: script is pasted into the shell before it runs; values
+    # go through env: instead.
+    scripts = [
+        step["run"]
+        for job in workflow()["jobs"].values()
+        for step in job.get("steps", [])
+        if "run" in step
+    ]
+    assert [run for run in scripts if "${{" in run] == []
+
+
+def test_lint_checks_the_workflow_offline() -> None:
+    noxfile = (ROOT / "noxfile.py").read_text(encoding="utf-8")
+    assert '"zizmor", "--offline", WORKFLOW' in noxfile
+    assert '"--builtin-schema", "vendor.github-workflows", WORKFLOW' in noxfile
