@@ -3,9 +3,11 @@
 Pages mark their shell blocks (CONTRIBUTING.md, "Code on pages"; read by
 tests/pages.py):
 
-    <!-- run: ID ROLE [input="typed line"] [ctrl-c] -->   a command to type
-    <!-- output: ID ROLE -->                                what that terminal shows
-    <!-- platform: linux|macos|windows -->                  a command for one system
+    <!-- run: ID ROLE [OPTION ...] -->        a command to type
+    <!-- output: ID ROLE -->                  what that terminal shows
+    <!-- platform: linux|macos|windows -->    a command for one system
+
+(the options: ``input="typed line"``, ``ctrl-c``, ``host=ADDRESS``).
 
 This module reads those blocks from both languages' pages, checks that the
 two languages show the same transcripts (tests/test_code_blocks.py checks
@@ -14,7 +16,9 @@ would: the commands in page order, in separate "terminals", with a free
 port in place of 8888. The output a terminal shows (standard output and
 error together, plus what the reader types) must equal the page's block,
 except for port numbers other than 8888 (the client's ephemeral port changes
-from run to run).
+from run to run). A transcript whose commands are typed on two computers
+(``host=ADDRESS``) is run by tests/test_two_hosts.py, in network namespaces,
+with `run_transcript` as here.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ class Step:
     command: str
     typed: str | None = None
     ctrl_c: bool = False
+    host: str | None = None  # the computer it is typed on (two-computer sections)
 
 
 @dataclass
@@ -93,6 +98,8 @@ def read_blocks(path: Path) -> PageBlocks:
                 step.typed = option.removeprefix("input=")
             elif option == "ctrl-c":
                 step.ctrl_c = True
+            elif option.startswith("host="):
+                step.host = option.removeprefix("host=")
             else:
                 raise AssertionError(f"{block.where}: unknown option {option!r}")
         transcript.steps.append(step)
@@ -122,6 +129,18 @@ TRANSCRIPTS = {
     if lang == "zh"
     for name, transcript in found.transcripts.items()
 }
+
+
+def on_two_hosts(transcript: Transcript) -> bool:
+    """Typed on two computers: tests/test_two_hosts.py runs it, not this module."""
+    return any(step.host is not None for step in transcript.steps)
+
+
+LOCAL_TRANSCRIPTS = sorted(
+    name
+    for name, (_, transcript) in TRANSCRIPTS.items()
+    if not on_two_hosts(transcript)
+)
 
 
 def test_transcript_names_are_unique_across_pages() -> None:
@@ -215,9 +234,16 @@ def closed_port(stack: ExitStack, step: Step) -> int:
 
 
 def run_transcript(
-    transcript: Transcript, run: Callable[..., Program], tmp_path: Path
+    transcript: Transcript,
+    run: Callable[..., Program],
+    tmp_path: Path,
+    prefix: Callable[[Step], list[str]] | None = None,
 ) -> dict[str, str]:
-    """Run the steps in page order, as a reader in several terminals would."""
+    """Run the steps in page order, as a reader in several terminals would.
+
+    ``prefix`` gives the words put before a step's command, such as
+    ``ip netns exec NS`` to type it on another computer.
+    """
     terminals: list[Terminal] = []
     port: int | None = None
     with ExitStack() as stack:
@@ -228,6 +254,8 @@ def run_transcript(
             else:
                 chosen = port
             words, cwd = command_words(step, chosen, tmp_path)
+            if prefix is not None:
+                words = [*prefix(step), *words]
             typed = None if step.typed is None else step.typed + "\n"
             # Coverage comes from the other tests; measuring here only slows it.
             program = run(
@@ -261,12 +289,16 @@ def run_transcript(
     return views
 
 
-@pytest.mark.parametrize("name", sorted(TRANSCRIPTS))
+@pytest.mark.parametrize("name", LOCAL_TRANSCRIPTS)
 def test_transcript_runs_and_prints_what_the_page_shows(
     name: str, run: Callable[..., Program], tmp_path: Path
 ) -> None:
     page, transcript = TRANSCRIPTS[name]
-    views = run_transcript(transcript, run, tmp_path)
+    assert_shown(transcript, run_transcript(transcript, run, tmp_path), page)
+
+
+def assert_shown(transcript: Transcript, views: dict[str, str], page: str) -> None:
+    """Assert that each terminal shows what the page's output block does."""
     expected = {
         role: normalise(text, None) for role, text in transcript.outputs.items()
     }
