@@ -23,7 +23,12 @@ Four things go wrong without this hook:
 
 3. A sitemap needs absolute URLs. While ``site_url`` is unset, the sitemap
    would list "None./"-style addresses, so it is left out until a real
-   ``site_url`` is configured (mkdocs.yml reads it from ``SITE_URL``).
+   ``site_url`` is configured (mkdocs.yml reads it from ``SITE_URL``). But
+   the theme's language selector fetches ``sitemap.xml`` at each language's
+   root, and a 404 there is an error in every page's console; so without a
+   ``site_url`` each language gets a sitemap that lists no page, which the
+   theme reads as "no mapping" and which search engines accept; with one,
+   each language's folder gets a copy of the sitemap, which lists them all.
 
 4. On each language's home page the i18n plugin leaves the switcher's links
    as absolute paths (``/`` and ``/en/``), while every other link is
@@ -34,6 +39,8 @@ Four things go wrong without this hook:
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,6 +51,10 @@ from mkdocs.structure.pages import Page
 
 NOT_FOUND_PAGE = "404.html"
 SITEMAP = "sitemap.xml"  # MkDocs writes sitemap.xml.gz along with it
+EMPTY_SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
+)
 
 
 @event_priority(100)
@@ -81,3 +92,18 @@ def on_page_context(
         if link.startswith(root):
             alternate["link"] = link.removeprefix(root) or "./"
     return context
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    # Each pass writes into the same site_dir; a language other than the
+    # default lives in its own folder (site/en/), where the theme looks for a
+    # sitemap too. With a site_url, the default pass wrote the real one, which
+    # lists every language: that language gets a copy.
+    i18n = config.plugins["i18n"]
+    language = getattr(i18n, "current_language", None) or i18n.default_language
+    site = Path(config.site_dir)
+    root = site if language == i18n.default_language else site / language
+    if not config.site_url:
+        (root / SITEMAP).write_text(EMPTY_SITEMAP, encoding="utf-8")
+    elif root != site and (site / SITEMAP).is_file():
+        shutil.copyfile(site / SITEMAP, root / SITEMAP)

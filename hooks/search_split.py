@@ -37,6 +37,7 @@ This hook, after the build:
 from __future__ import annotations
 
 import json
+import logging
 import os
 import posixpath
 import re
@@ -47,6 +48,17 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
+
+try:
+    import jieba  # the search plugin segments Chinese text with it
+except ImportError:  # not installed: the search plugin then has no Chinese words
+    jieba = None
+else:
+    # jieba reports loading its dictionary ("Building prefix dict from the
+    # default dictionary ...", "Loading model cost 0.66 seconds.") on stderr at
+    # every build: routine progress that a reader of the build output takes for
+    # an error. Its warnings and errors still show.
+    jieba.setLogLevel(logging.WARNING)
 
 SEARCH_INDEX = "search/search_index.json"
 # lunr.js settings per page language (see 2. above).

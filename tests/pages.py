@@ -191,13 +191,13 @@ def normalise(text: str, port: int | None) -> str:
 REPO_URL = "https://github.com/example/python-sockets"
 
 
-def build_site(site_dir: Path, site_url: str = "", repo_url: str = REPO_URL) -> None:
+def build_site(site_dir: Path, site_url: str = "", repo_url: str = REPO_URL) -> str:
     """Build the site with ``mkdocs build --strict`` into ``site_dir``.
 
     ``site_url`` is where it will be published (mkdocs.yml reads ``SITE_URL``);
     by default none, whatever the environment says. ``repo_url`` is the
     repository's address (``REPO_URL``); empty, hooks/repository.py looks for
-    the checkout's git remote.
+    the checkout's git remote. Returns what the build printed.
     """
     env = {
         k: v
@@ -218,3 +218,4 @@ def build_site(site_dir: Path, site_url: str = "", repo_url: str = REPO_URL) -> 
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr

@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from xml.etree import ElementTree
 
 import pytest
 
@@ -76,12 +77,26 @@ HAN = re.compile(r"[\u3400-\u9fff]")
 pytestmark = pytest.mark.no_cover
 
 
+BUILD_OUTPUT: list[str] = []  # what the module's build printed
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the site with ``mkdocs build --strict``; return the site dir."""
     site_dir = tmp_path_factory.mktemp("site")
-    build_site(site_dir)
+    BUILD_OUTPUT.append(build_site(site_dir))
     return site_dir
+
+
+def test_the_build_prints_no_noise_a_reader_would_take_for_an_error(
+    site: Path,
+) -> None:
+    # jieba's progress lines about its dictionary (hooks/search_split.py),
+    # and the theme's end-of-life banner (NO_MKDOCS_2_WARNING).
+    output = BUILD_OUTPUT[-1]
+    assert "INFO" in output  # the build's own log is there
+    noise = ("prefix dict", "Loading model", "Prefix dict", "end of life")
+    assert [line for line in output.splitlines() if any(n in line for n in noise)] == []
 
 
 def page_file(site: Path, language: str, page: str) -> Path:
@@ -248,6 +263,30 @@ def test_not_found_page_is_in_the_default_language(site: Path) -> None:
     assert page.switcher == {"zh": "/", "en": "/en/"}
 
 
+def test_not_found_page_says_so_in_both_languages_and_links_both_homes(
+    site: Path,
+) -> None:
+    text = (site / "404.html").read_text(encoding="utf-8")
+    content = text[text.index("<h1>") :]
+    assert content.startswith("<h1>404：找不到这个页面</h1>")
+    assert '<div lang="en">' in content
+    assert '<a href="/">回到首页</a>' in content
+    assert '<a href="/en/">Go to the English home page</a>' in content
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_language_has_a_sitemap_even_without_a_site_url(
+    site: Path, language: str
+) -> None:
+    # The theme's language selector fetches sitemap.xml at each language's
+    # root; a 404 there is a console error on every page. With no address to
+    # list, the sitemap lists no page.
+    sitemap = site / LANGUAGES[language].lstrip("/") / "sitemap.xml"
+    root = ElementTree.fromstring(sitemap.read_bytes())
+    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+    assert list(root) == []
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_both_languages_have_the_same_heading_anchors(site: Path, page: str) -> None:
     zh, en = (parse(page_file(site, lang, page)).headings for lang in ("zh", "en"))
@@ -366,6 +405,9 @@ def test_a_site_url_gives_a_sitemap_and_a_404_page_under_its_path(
     assert [url for url in absolute if not url.startswith("/sockets/")] == []
     english_home = parse(tmp_path / "en" / "index.html")
     assert english_home.switcher == {"zh": "../", "en": "./"}
+    # The theme also looks for the English pages' sitemap under en/.
+    assert (tmp_path / "en" / "sitemap.xml").read_text(encoding="utf-8") == sitemap
+    assert '<a href="/sockets/en/">' in (tmp_path / "404.html").read_text("utf-8")
 
 
 def test_no_page_has_a_diagram_that_would_load_mermaid_from_a_cdn(site: Path) -> None:
