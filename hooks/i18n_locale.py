@@ -2,7 +2,7 @@
 
 mkdocs-static-i18n builds the site once per language (Chinese first, then
 English into en/), re-running every plugin's ``on_config`` for each pass.
-Four things go wrong without this hook:
+Five things go wrong without this hook:
 
 1. mkdocstrings reads its locale (section titles such as 参数 / Parameters,
    返回 / Returns) from ``theme.language`` in its own ``on_config``, at the
@@ -23,12 +23,17 @@ Four things go wrong without this hook:
 
 3. A sitemap needs absolute URLs. While ``site_url`` is unset, the sitemap
    would list "None./"-style addresses, so it is left out until a real
-   ``site_url`` is configured (mkdocs.yml reads it from ``SITE_URL``). But
-   the theme's language selector fetches ``sitemap.xml`` at each language's
-   root, and a 404 there is an error in every page's console; so without a
-   ``site_url`` each language gets a sitemap that lists no page, which the
-   theme reads as "no mapping" and which search engines accept; with one,
-   each language's folder gets a copy of the sitemap, which lists them all.
+   ``site_url`` is configured (mkdocs.yml reads it from ``SITE_URL``).
+
+5. The i18n plugin puts ``<link rel="alternate" hreflang=...>`` for each
+   language's version of the page into every page's head. The theme's
+   JavaScript takes each such link for the root of a language and fetches
+   ``sitemap.xml`` next to it (``/tcp/sitemap.xml``, ``/en/tcp/sitemap.xml``):
+   two 404s, logged as errors in the console of every page. The links give
+   nothing in return: search engines read hreflang only from full addresses,
+   which these are not, and the sitemap (with a ``site_url``) lists every
+   page's languages with full addresses. The language switcher links the
+   other language's page itself. So this hook removes them.
 
 4. On each language's home page the i18n plugin leaves the switcher's links
    as absolute paths (``/`` and ``/en/``), while every other link is
@@ -39,8 +44,7 @@ Four things go wrong without this hook:
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,9 +55,8 @@ from mkdocs.structure.pages import Page
 
 NOT_FOUND_PAGE = "404.html"
 SITEMAP = "sitemap.xml"  # MkDocs writes sitemap.xml.gz along with it
-EMPTY_SITEMAP = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
+ALTERNATE_LINK = re.compile(
+    r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?'
 )
 
 
@@ -94,16 +97,12 @@ def on_page_context(
     return context
 
 
-def on_post_build(config: MkDocsConfig) -> None:
-    # Each pass writes into the same site_dir; a language other than the
-    # default lives in its own folder (site/en/), where the theme looks for a
-    # sitemap too. With a site_url, the default pass wrote the real one, which
-    # lists every language: that language gets a copy.
-    i18n = config.plugins["i18n"]
-    language = getattr(i18n, "current_language", None) or i18n.default_language
-    site = Path(config.site_dir)
-    root = site if language == i18n.default_language else site / language
-    if not config.site_url:
-        (root / SITEMAP).write_text(EMPTY_SITEMAP, encoding="utf-8")
-    elif root != site and (site / SITEMAP).is_file():
-        shutil.copyfile(site / SITEMAP, root / SITEMAP)
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    return ALTERNATE_LINK.sub("", output)
+
+
+def on_post_template(
+    output_content: str, template_name: str, config: MkDocsConfig
+) -> str:
+    # 404.html, rendered from a template rather than a page.
+    return ALTERNATE_LINK.sub("", output_content)
