@@ -381,6 +381,7 @@ def test_a_tcp_server_on_its_own_address_is_not_on_its_loopback(
         ("tcp_server_min.py", ""),
         ("echo_server_min.py", "Reply: Welcome to python world\n"),
     ],
+    ids=["tcp_server_min", "echo_server_min"],
 )
 def test_a_minimal_tcp_server_is_refused_to_the_other_computer(
     name: str, reply: str, language: str, on: Callable[..., Program]
@@ -542,6 +543,7 @@ def test_a_firewall_that_drops_the_port_leaves_the_client_unanswered(
         # What firewalld answers by default: "prohibited", shown as no route.
         ("reject with icmpx admin-prohibited", ": No route to host"),
     ],
+    ids=["tcp-reset", "port-unreachable", "admin-prohibited"],
 )
 def test_a_firewall_that_rejects_the_port_fails_the_client_at_once(
     reject: str, ending: str, on: Callable[..., Program], firewall: Firewall
