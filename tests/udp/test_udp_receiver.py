@@ -339,3 +339,20 @@ def test_command_reports_a_port_in_use(
     assert one_line(err) == (
         f"udp_receiver: cannot bind 127.0.0.1:{port}: {os.strerror(errno.EADDRINUSE)}"
     )
+
+
+def test_command_on_every_address_answers_a_datagram_sent_to_loopback(
+    start: Callable[..., Program], peer: socket.socket
+) -> None:
+    # udp.md#lan-receiver: --host 0.0.0.0 receives on every interface of the
+    # machine, loopback included, and replies from the address it was sent to.
+    options = ["--host", "0.0.0.0", "--port", "0", "--reply", "收到"]
+    receiver = start("examples/udp/udp_receiver.py", *options)
+    port = receiver.wait_listening()
+    assert receiver.listening_line == f"Listening on UDP 0.0.0.0:{port}"
+    peer.sendto(b"hello", ("127.0.0.1", port))
+    assert peer.recvfrom(100) == ("收到".encode(), ("127.0.0.1", port))
+    code, out, err = receiver.finish()
+    assert (code, err) == (0, "")
+    sender = f"127.0.0.1:{port_of(peer)}"
+    assert out == f"Received 5 bytes from {sender}: hello\nReplied 6 bytes.\n"

@@ -256,3 +256,23 @@ def test_command_reports_a_message_too_long_as_the_page_shows(
     assert (code, out) == (1, "")
     shown = page_output("udp-sender-too-long")
     assert normalise(err, port) == normalise(shown, None)
+
+
+def test_command_reports_no_reply_when_nothing_is_bound_to_the_port(
+    start: Callable[..., Program],
+) -> None:
+    # udp.md#lan-no-reply: with no socket on the port, the receiver's system
+    # answers "port unreachable"; a sender that never called connect() is not
+    # told (Linux, macOS) or gets ConnectionResetError (Windows): either way
+    # the same line as a plain timeout, and no "refused".
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = port_of(closed)
+    sender = start(
+        "examples/udp/udp_sender.py", "--port", str(port), "--timeout", "0.5", "x"
+    )
+    code, out, err = sender.finish()
+    assert (code, out) == (1, "")
+    assert one_line(err) == (
+        f"udp_sender: no reply from 127.0.0.1:{port} (waited up to 0.5 s); is the receiver running?"
+    )
