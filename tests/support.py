@@ -197,3 +197,39 @@ def example_path(name: str, language: str = "zh") -> Path:
 def is_minimal(name: str) -> bool:
     """A minimal program: no options; its port is its only, optional, argument."""
     return name.endswith("_min.py")
+
+
+def unbuffered(path: Path | str, *args: str) -> list[str]:
+    """``python`` words that run ``path`` with ``args``, its output unbuffered.
+
+    The minimal programs print without ``flush=True``: in a terminal each line
+    shows at once, but through a pipe, as the tests read it, Python would keep
+    the ``Listening on`` line in its buffer until the program ends. ``-u``
+    makes the pipe show each line as the terminal does.
+    """
+    return ["-u", str(path), *args]
+
+
+def error_line(code: int) -> str:
+    """The line a minimal program prints on stderr for an OSError ``code``.
+
+    Built from this system's errno number and text, as Python words the
+    error: ``Error: [Errno 98] Address already in use`` on Linux, errno 48
+    on macOS. (Windows words socket errors its own way, ``[WinError ...]``.)
+    """
+    return f"Error: [Errno {code}] {os.strerror(code)}\n"
+
+
+def talk(port: int, data: bytes) -> bytes:
+    """Act as a client: send ``data``, half-close, read until the server closes.
+
+    Returns the server's reply (``b""`` if it sent none). The read ends only
+    once the server has closed its socket for the connection.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        reply = bytearray()
+        while chunk := sock.recv(65536):
+            reply += chunk
+        return bytes(reply)
