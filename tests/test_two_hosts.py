@@ -540,7 +540,7 @@ def test_a_firewall_that_drops_the_port_leaves_the_client_unanswered(
         ("reject with tcp reset", " refused; is the server running?"),
         # nft's plain reject: ICMP "port unreachable", as if nothing listened.
         ("reject", " refused; is the server running?"),
-        # "Administratively prohibited" (firewalld rejects so): shown as no route.
+        # ICMP "administratively prohibited": shown as no route to host.
         ("reject with icmpx admin-prohibited", ": No route to host"),
     ],
     ids=["tcp-reset", "port-unreachable", "admin-prohibited"],
