@@ -1,4 +1,4 @@
-// Two small additions to Material for MkDocs, loaded on every page.
+// Three small additions to Material for MkDocs, loaded on every page.
 
 // 1. A copy button copies the code exactly as the page shows it. Material's
 //    own handler trims the trailing newline, so a copied file would lose its
@@ -20,3 +20,14 @@ document.addEventListener("click", function (event) {
     dialog.setAttribute("aria-label", input.getAttribute("aria-label") || input.getAttribute("placeholder"));
   }
 })();
+
+// 3. Regions that scroll sideways (wide tables, diagrams on a phone) can be
+//    scrolled with the keyboard too: each gets a place in the tab order
+//    (axe-core: scrollable-region-focusable). Code blocks have one already.
+document.querySelectorAll(
+  ".md-typeset__scrollwrap, .md-typeset p:has(> img[src$='.svg']:only-child)"
+).forEach(function (region) {
+  if (region.scrollWidth > region.clientWidth && !region.hasAttribute("tabindex")) {
+    region.setAttribute("tabindex", "0");
+  }
+});
