@@ -202,7 +202,6 @@ def command_words(step: Step, port: int, tmp_path: Path) -> tuple[list[str], Pat
     """
     words = shlex.split(step.command)
     assert words[0] == "python", step.command
-    words[0] = sys.executable
     cwd = ROOT
     script = words[1]
     if "/" not in script and script.endswith(".py"):  # "a lone copy of the file"
@@ -215,7 +214,10 @@ def command_words(step: Step, port: int, tmp_path: Path) -> tuple[list[str], Pat
         words[words.index("--port") + 1] = str(port)
     else:
         words += ["--port", str(port)]
-    return words, cwd
+    # In a terminal Python writes each line out as it is printed; into a pipe
+    # it would hold the lines back until the program ends (the minimal
+    # programs do not flush), unless unbuffered: -u makes the pipe a terminal.
+    return [sys.executable, "-u", *words[1:]], cwd
 
 
 def is_server(step: Step) -> bool:
