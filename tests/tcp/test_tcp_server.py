@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import struct
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -494,3 +495,58 @@ def test_command_drops_a_silent_client_as_the_page_shows(
     terminal = f"{server.listening_line}\n{err}"
     shown = page_output("tcp-server-silent-client")
     assert normalise(terminal, port) == normalise(shown, None)
+
+
+def test_command_with_echo_cannot_answer_without_shutdown_as_the_page_shows(
+    start: Callable[..., Program],
+) -> None:
+    # tcp.md#no-shutdown: a server started with --echo --timeout 1 meets a
+    # client that sends its message and waits for the answer without calling
+    # shutdown(SHUT_WR): the server times out, and the client reads no reply.
+    server = start(
+        "examples/tcp/tcp_server.py", "--port", "0", "--echo", "--timeout", "1"
+    )
+    port = server.wait_listening()
+    with connect(port) as client:
+        client.sendall(b"Welcome to python world")
+        assert client.recv(4096) == b""  # the end of the connection, no reply
+        code, out, err = server.finish()
+    assert (code, out) == (1, "")  # neither Received nor Echoed; stderr only
+    terminal = f"{server.listening_line}\n{err}"
+    shown = page_output("tcp-echo-no-shutdown")
+    assert normalise(terminal, port) == normalise(shown, None)
+
+
+def test_command_with_echo_answers_a_client_that_closed_as_the_page_shows(
+    start: Callable[..., Program],
+) -> None:
+    # tcp.md#why-shutdown: a client that close()s right after sending ends the
+    # server's loop too, but can no longer read; the server's sendall() still
+    # returns, and it reports the echo that nobody reads.
+    server = start("examples/tcp/tcp_server.py", "--port", "0", "--echo")
+    port = server.wait_listening()
+    send_and_close(port, b"Welcome to python world")
+    code, out, err = server.finish()
+    assert (code, err) == (0, "")
+    terminal = f"{server.listening_line}\n{out}"
+    shown = page_output("tcp-echo-client-closed")
+    assert normalise(terminal, port) == normalise(shown, None)
+
+
+def test_an_answer_to_a_client_that_closed_is_met_with_a_reset(
+    server: socket.socket, in_thread: Callable[..., Future[Any]]
+) -> None:
+    # tcp.md#why-shutdown: the answer's sendall() returns as usual, since the
+    # bytes only go to the server's operating system; the client's, whose
+    # socket is closed, answers them with a reset, which a later call reports.
+    sent = in_thread(send_and_close, port_of(server), b"Welcome to python world")
+    conn, _ = server.accept()
+    with conn:
+        conn.settimeout(TIMEOUT)
+        assert tcp_server.recv_all(conn) == b"Welcome to python world"
+        sent.result(TIMEOUT)  # the client has closed
+        conn.sendall(b"Welcome to python world")  # no error: nobody reads it
+        deadline = time.monotonic() + TIMEOUT
+        with pytest.raises(ConnectionError):  # reset, or broken pipe after it
+            while time.monotonic() < deadline:
+                conn.sendall(b"x")
