@@ -19,9 +19,13 @@ import pytest
 from tests.support import ROOT
 
 DOCS = ROOT / "docs"
+# Chinese pages link the Chinese translation (zh-cn/3/), which has the same
+# paths and anchors as the English documentation (3/).
 LINK = re.compile(
-    r"https://docs\.python\.org/3/(?P<page>[\w/.-]+?\.html)(?:#(?P<anchor>[\w.-]+))?"
+    r"https://docs\.python\.org/(?P<translation>zh-cn/)?3/"
+    r"(?P<page>[\w/.-]+?\.html)(?:#(?P<anchor>[\w.-]+))?"
 )
+TRANSLATION = {"zh": "zh-cn/", "en": None}
 # Section anchors (not object names), each looked up in the documentation's
 # reStructuredText source (CPython's Doc/ folder) before it was added here:
 # a section title gives a slug id, a ``.. _label:`` line gives the label.
@@ -66,6 +70,21 @@ def resolve(module_name: str, dotted: str) -> object:
 
 def test_the_pages_link_the_python_documentation() -> None:
     assert len(links()) > 10
+
+
+@pytest.mark.parametrize("language", TRANSLATION)
+def test_each_language_links_the_documentation_in_that_language(language: str) -> None:
+    found = [
+        (path.name, match[0])
+        for path in sorted((DOCS / language).rglob("*.md"))
+        for match in LINK.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert len(found) > 10
+    assert [
+        link
+        for link in found
+        if LINK.match(link[1])["translation"] != TRANSLATION[language]
+    ] == []
 
 
 @pytest.mark.parametrize(("where", "page", "anchor"), links())
