@@ -30,6 +30,25 @@ WRONG_TERMS = {
 }
 
 
+# One spelling for each term, on every page of the language (the errata too)
+# and in every diagram: the variant on the left, the site's word on the right.
+# The Chinese words follow the Python documentation in Chinese (捕获 for
+# catch, 引发 for raise) and the networking textbooks (首部 for a protocol
+# header).
+VARIANTS = {
+    "zh": {
+        "接住": "捕获",
+        "抛出": "引发",
+        "头部": "首部",
+        "权能": "能力",
+        "SYN-ACK": "SYN+ACK",
+    },
+    "en": {
+        "SYN-ACK": "SYN+ACK",
+    },
+}
+
+
 def glossary_rows() -> list[tuple[str, str]]:
     """The (Chinese, English) rows of the glossary table in CONTRIBUTING.md."""
     text = CONTRIBUTING.read_text(encoding="utf-8")
@@ -82,4 +101,28 @@ def test_chinese_pages_avoid_the_chapters_wrong_terms(page: str) -> None:
         p for p in paragraphs if "原教程" not in p and "原文" not in p
     )
     found = {wrong: right for wrong, right in WRONG_TERMS.items() if wrong in own_words}
+    assert found == {}
+
+
+def site_files(language: str) -> list[str]:
+    """The pages and diagrams of one language, relative to its folder."""
+    folder = DOCS / language
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for pattern in ("*.md", "*.svg")
+        for path in folder.rglob(pattern)
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [(language, name) for language in VARIANTS for name in site_files(language)],
+)
+def test_each_term_has_one_spelling(language: str, name: str) -> None:
+    text = (DOCS / language / name).read_text(encoding="utf-8")
+    found = {
+        variant: word
+        for variant, word in VARIANTS[language].items()
+        if variant in text
+    }
     assert found == {}
