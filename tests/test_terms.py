@@ -126,3 +126,24 @@ def test_each_term_has_one_spelling(language: str, name: str) -> None:
         if variant in text
     }
     assert found == {}
+
+
+# The name Chinese learners search for when messages split or run together;
+# it is named, and explained, wherever the byte stream is (the English pages
+# give it as Chinese text with its translation).
+STREAM_PAGES = ["faq.md", "tcp.md", "glossary.md", "basics.md"]
+
+
+@pytest.mark.parametrize("page", STREAM_PAGES)
+def test_pages_that_explain_the_stream_name_sticky_packets(page: str) -> None:
+    assert "粘包" in (DOCS / "zh" / page).read_text(encoding="utf-8")
+    english = (DOCS / "en" / page).read_text(encoding="utf-8")
+    assert '<span lang="zh">粘包' in english
+    assert "sticky packets" in english.lower()
+
+
+def test_search_keeps_sticky_packets_whole() -> None:
+    # jieba's user dictionary (hooks/jieba_userdict.txt, the search plugin's
+    # jieba_dict_user) keeps the word one search token.
+    words = (ROOT / "hooks" / "jieba_userdict.txt").read_text(encoding="utf-8")
+    assert {"粘包", "拆包"} <= {line.split()[0] for line in words.splitlines()}
