@@ -252,6 +252,39 @@ def test_port_65535_is_a_valid_port_number() -> None:
             assert sock.getsockname()[1] == 65535
 
 
+def read_to_end(sock: socket.socket) -> bytes:
+    """Everything ``sock`` receives until its peer closes its sending side."""
+    return b"".join(iter(lambda: sock.recv(4096), b""))
+
+
+def test_connections_on_one_port_are_told_apart_by_both_ends() -> None:
+    # A port does not name one socket: the listening socket and every
+    # connection it accepts share one local address; what differs is the
+    # peer's, so the 4-tuple (local and remote address and port) does.
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(TIMEOUT)
+        address = listener.getsockname()
+        with (
+            socket.create_connection(address, timeout=TIMEOUT) as first,
+            socket.create_connection(address, timeout=TIMEOUT) as second,
+        ):
+            one, _ = listener.accept()
+            two, _ = listener.accept()
+            with one, two:
+                one.settimeout(TIMEOUT)
+                two.settimeout(TIMEOUT)
+                assert one.getsockname() == two.getsockname() == address
+                assert one.getpeername() != two.getpeername()
+                clients = (first.getsockname(), second.getsockname())
+                assert {one.getpeername(), two.getpeername()} == set(clients)
+                # The system delivers each client's bytes to its own socket.
+                for client in (first, second):
+                    client.sendall(b"from %d" % client.getsockname()[1])
+                    client.shutdown(socket.SHUT_WR)
+                by_peer = {conn.getpeername(): read_to_end(conn) for conn in (one, two)}
+    assert by_peer == {client: b"from %d" % client[1] for client in clients}
+
+
 def test_iana_port_ranges_divide_0_to_65535_without_gap() -> None:
     well_known = range(0, 1023 + 1)
     registered = range(1024, 49151 + 1)

@@ -121,9 +121,7 @@ def site_files(language: str) -> list[str]:
 def test_each_term_has_one_spelling(language: str, name: str) -> None:
     text = (DOCS / language / name).read_text(encoding="utf-8")
     found = {
-        variant: word
-        for variant, word in VARIANTS[language].items()
-        if variant in text
+        variant: word for variant, word in VARIANTS[language].items() if variant in text
     }
     assert found == {}
 
