@@ -102,7 +102,8 @@ def test_udp_sender_gets_the_reply_of_a_socat_receiver(
     sender = start("examples/udp/udp_sender.py", "--port", str(port), "你好 socat")
     assert sender.finish() == (
         0,
-        f"Sent 12 bytes.\nReply from 127.0.0.1:{port}: 收到\n",
+        f"Sent 12 bytes to 127.0.0.1:{port}; waiting up to 60.0 s for the reply.\n"
+        f"Reply from 127.0.0.1:{port}: 收到\n",
         "",
     )
     assert receiver.finish()[0] == 0
@@ -236,7 +237,8 @@ def test_udp_receiver_min_answers_the_sites_sender(
     sender = start("examples/udp/udp_sender.py", "--port", str(port), "你好，UDP")
     assert sender.finish() == (
         0,
-        f"Sent 12 bytes.\nReply from 127.0.0.1:{port}: 收到\n",
+        f"Sent 12 bytes to 127.0.0.1:{port}; waiting up to 60.0 s for the reply.\n"
+        f"Reply from 127.0.0.1:{port}: 收到\n",
         "",
     )
     code, out, err = receiver.finish()

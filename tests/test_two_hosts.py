@@ -254,7 +254,7 @@ Replied 6 bytes.
 ```
 <!-- output: udp-lan sender -->
 ```text
-Sent 5 bytes.
+Sent 5 bytes to 192.0.2.1:8888; waiting up to 60.0 s for the reply.
 Reply from 192.0.2.1:8888: Got it
 ```
 """,
@@ -309,6 +309,11 @@ def on(hosts: Hosts, run: Callable[..., Program]) -> Callable[..., Program]:
 def refused(host: str, port: int) -> str:
     """What tcp_client.py prints when nothing listens at ``host:port``."""
     return f"tcp_client: {host}:{port} refused; is the server running?\n"
+
+
+def waiting(port: int) -> str:
+    """What ``udp_sender.py --timeout 1 Hi`` prints at once, on standard output."""
+    return f"Sent 2 bytes to {SERVER}:{port}; waiting up to 1.0 s for the reply.\n"
 
 
 def no_reply(port: int) -> str:
@@ -407,7 +412,10 @@ def test_a_udp_receiver_on_every_address_or_its_own_is_reached_from_the_other(
     )
     port = started(receiver, f"UDP {bind}")
     sender = on(OTHER, UDP_SENDER, "--host", SERVER, "--port", str(port), "Hello")
-    reply = f"Sent 5 bytes.\nReply from {SERVER}:{port}: Got it\n"
+    reply = (
+        f"Sent 5 bytes to {SERVER}:{port}; waiting up to 60.0 s for the reply.\n"
+        f"Reply from {SERVER}:{port}: Got it\n"
+    )
     assert sender.finish() == (0, reply, "")
     code, out, err = receiver.finish()
     assert (code, err) == (0, "")
@@ -427,10 +435,13 @@ def test_a_udp_receiver_on_loopback_is_not_reached_from_the_other_computer(
     sender = on(
         OTHER, UDP_SENDER, "--host", SERVER, "--port", str(port), "--timeout", "1", "Hi"
     )
-    assert sender.finish() == (1, "", no_reply(port))
+    assert sender.finish() == (1, waiting(port), no_reply(port))
     # It was listening all along: on its own computer, 127.0.0.1 reaches it.
     local = on(SERVER, UDP_SENDER, "--port", str(port), "Hi")
-    reply = f"Sent 2 bytes.\nReply from 127.0.0.1:{port}: Ok\n"
+    reply = (
+        f"Sent 2 bytes to 127.0.0.1:{port}; waiting up to 60.0 s for the reply.\n"
+        f"Reply from 127.0.0.1:{port}: Ok\n"
+    )
     assert local.finish() == (0, reply, "")
     code, out, err = receiver.finish()
     assert (code, err) == (0, "")
@@ -448,7 +459,7 @@ def test_the_minimal_udp_receiver_is_not_reached_from_the_other_computer(
     sender = on(
         OTHER, UDP_SENDER, "--host", SERVER, "--port", str(port), "--timeout", "1", "Hi"
     )
-    assert sender.finish() == (1, "", no_reply(port))
+    assert sender.finish() == (1, waiting(port), no_reply(port))
     # The minimal sender, on the receiver's own computer, reaches it.
     sender_min = str(example_path("udp_sender_min.py", language))
     local = on(SERVER, sender_min, str(port), stdin="Hello\n")

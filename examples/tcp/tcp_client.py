@@ -8,7 +8,8 @@ If the server answers before it closes, the answer is printed too.
 
 Usage (start tcp_server.py first):
 
-    python tcp_client.py [--host HOST] [--port PORT] [MESSAGE]
+    python tcp_client.py [--host HOST] [--port PORT] [--timeout SECONDS]
+                         [MESSAGE]
 
 Without MESSAGE the client asks for it at a prompt, as in the chapter.
 """
@@ -26,10 +27,15 @@ DEFAULT_PORT = 8888
 ENCODING = "utf-8"
 BUFFER_SIZE = 4096  # bytes asked for per recv()
 TIMEOUT = 10.0  # seconds to wait for the server at each step
+MAX_TIMEOUT = 86400.0  # seconds (a day): the longest --timeout accepted
 
 
 def recv_all(sock: socket.socket, bufsize: int = BUFFER_SIZE) -> bytes:
     """Read from a connected TCP socket until the peer closes its side.
+
+    TCP is a stream of bytes, not of messages: one ``recv()`` returns what has
+    arrived so far, anything from 1 byte up to ``bufsize``. Only ``b""``
+    means that the peer has finished sending.
 
     Args:
         sock: A connected TCP socket.
@@ -37,6 +43,10 @@ def recv_all(sock: socket.socket, bufsize: int = BUFFER_SIZE) -> bytes:
 
     Returns:
         Everything the peer sent; ``b""`` if it sent nothing.
+
+    Raises:
+        TimeoutError: The peer sent nothing for longer than the socket's
+            timeout.
     """
     data = bytearray()
     while True:
@@ -46,7 +56,9 @@ def recv_all(sock: socket.socket, bufsize: int = BUFFER_SIZE) -> bytes:
         data += chunk
 
 
-def send_message(host: str, port: int, data: bytes, timeout: float = TIMEOUT) -> bytes:
+def send_message(
+    host: str, port: int, data: bytes, timeout: float = TIMEOUT
+) -> bytes:
     """Send ``data`` to the server at ``host:port`` and return its answer.
 
     Args:
@@ -69,7 +81,9 @@ def send_message(host: str, port: int, data: bytes, timeout: float = TIMEOUT) ->
         sock.connect((host, port))
         print(f"Connected to {format_address((host, port))}", flush=True)
         sock.sendall(data)  # send() may send only part; sendall() sends it all
-        sock.shutdown(socket.SHUT_WR)  # no more data: the server's recv() gets b""
+        sock.shutdown(
+            socket.SHUT_WR
+        )  # no more data: the server's recv() gets b""
         return recv_all(sock)  # returns once the server has closed
 
 
@@ -87,7 +101,10 @@ def format_address(address: Any) -> str:
 
 
 def decode(data: bytes) -> str:
-    r"""Turn received bytes into text; invalid UTF-8 is shown as ``\xff`` escapes.
+    r"""Turn received bytes into text that can be printed.
+
+    Bytes that are not valid UTF-8 are shown as escapes such as ``\xff``
+    instead of raising ``UnicodeDecodeError``.
 
     Args:
         data: The bytes received.
@@ -99,20 +116,58 @@ def decode(data: bytes) -> str:
 
 
 def port_number(text: str) -> int:
-    """Parse a port number for argparse: an integer from 0 to 65535."""
-    port = int(text)
+    """Parse a port number for argparse: a whole number from 0 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
     if not 0 <= port <= 65535:
-        raise ValueError(text)
+        message = f"must be a whole number from 0 to 65535, not {text!r}"
+        raise argparse.ArgumentTypeError(message)
     return port
+
+
+def seconds(text: str) -> float:
+    """Parse a timeout for argparse: more than 0 seconds, at most a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
+        message = (
+            f"must be a number of seconds above 0 and at most {MAX_TIMEOUT:g},"
+            f" not {text!r}"
+        )
+        raise argparse.ArgumentTypeError(message)
+    return value
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Read the command-line options."""
-    parser = argparse.ArgumentParser(description="Send one message to a TCP server.")
-    parser.add_argument("message", nargs="?", help="text to send (else a prompt asks)")
-    parser.add_argument("--host", default=DEFAULT_HOST, help="server address")
-    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT)
-    parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds")
+    parser = argparse.ArgumentParser(
+        description="Send one message to a TCP server; print any reply."
+    )
+    parser.add_argument(
+        "message", nargs="?", help="text to send (default: asked at a prompt)"
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help="server address (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help="server port (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=seconds,
+        default=TIMEOUT,
+        metavar="SECONDS",
+        help="longest wait at each step (default: %(default)s)",
+    )
     return parser.parse_args(argv)
 
 
@@ -121,24 +176,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     server = format_address((args.host, args.port))
     try:
-        text = input("Message to send: ") if args.message is None else args.message
+        text = (
+            input("Message to send: ")
+            if args.message is None
+            else args.message
+        )
         # surrogateescape sends bytes from the command line unchanged
         data = text.encode(ENCODING, errors="surrogateescape")
         reply = send_message(args.host, args.port, data, args.timeout)
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return 130
-    except EOFError:
-        print("tcp_client: no message given", file=sys.stderr)
+    except EOFError:  # Ctrl+D at the prompt: end the prompt's line first
+        print("\ntcp_client: no message given", file=sys.stderr)
         return 2
     except UnicodeError as exc:
-        print(f"tcp_client: the message is not valid text: {exc}", file=sys.stderr)
+        print(
+            f"tcp_client: the message is not valid text: {exc}",
+            file=sys.stderr,
+        )
         return 2
     except ConnectionRefusedError:
-        print(f"tcp_client: {server} refused; is the server running?", file=sys.stderr)
+        print(
+            f"tcp_client: {server} refused; is the server running?",
+            file=sys.stderr,
+        )
         return 1
     except TimeoutError:
-        print(f"tcp_client: {server}: no answer in {args.timeout} s", file=sys.stderr)
+        print(
+            f"tcp_client: {server}: no answer in {args.timeout} s",
+            file=sys.stderr,
+        )
         return 1
     except OSError as exc:  # ConnectionResetError, no route to host, ...
         print(f"tcp_client: {server}: {exc.strerror or exc}", file=sys.stderr)

@@ -25,20 +25,31 @@ from typing import Any
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8888
 ENCODING = "utf-8"
-BUFFER_SIZE = 4096  # bytes asked for per recv(); any size works, bigger is faster
+BUFFER_SIZE = (
+    4096  # bytes asked for per recv(); any size works, bigger is faster
+)
 CLIENT_TIMEOUT = 10.0  # seconds a connected client may stay silent
-POLL_INTERVAL = 0.5  # seconds; accept() wakes this often so Ctrl+C works on Windows
+MAX_TIMEOUT = 86400.0  # seconds (a day): the longest --timeout accepted
+POLL_INTERVAL = (
+    0.5  # seconds; accept() wakes this often so Ctrl+C works on Windows
+)
 
 
-def open_server(host: str, port: int, backlog: int = 5) -> socket.socket:
+def open_server(
+    host: str, port: int, backlog: int = socket.SOMAXCONN
+) -> socket.socket:
     """Create a TCP socket that listens on ``host:port``.
 
     Args:
         host: The address to listen on. ``127.0.0.1`` accepts local clients
             only; an address containing ``:`` is IPv6, such as ``::1``.
-        port: The port to listen on; 0 lets the operating system pick a free one.
-        backlog: How many connections the operating system queues until
-            ``accept()`` takes them.
+        port: The port to listen on; 0 lets the operating system pick a free
+            one.
+        backlog: How many connections the operating system keeps
+            established, ahead of ``accept()``; more clients connecting at
+            once are turned away or kept waiting. The default asks for the
+            most the system allows (on Linux, ``net.core.somaxconn`` caps it),
+            so that a burst of clients all get through, one after another.
 
     Returns:
         The listening socket. The caller closes it.
@@ -76,7 +87,8 @@ def accept_client(
         poll_interval: Seconds between two checks for Ctrl+C.
 
     Returns:
-        The connected socket and the client's address, e.g. ``("127.0.0.1", 50000)``.
+        The connected socket and the client's address, such as
+            ``("127.0.0.1", 50000)``.
     """
     server.settimeout(poll_interval)
     while True:
@@ -86,7 +98,7 @@ def accept_client(
             continue
 
 
-def recv_all(conn: socket.socket, bufsize: int = BUFFER_SIZE) -> bytes:
+def recv_all(sock: socket.socket, bufsize: int = BUFFER_SIZE) -> bytes:
     """Read from a connected TCP socket until the peer closes its side.
 
     TCP is a stream of bytes, not of messages: one ``recv()`` returns what has
@@ -94,18 +106,19 @@ def recv_all(conn: socket.socket, bufsize: int = BUFFER_SIZE) -> bytes:
     means that the peer has finished sending.
 
     Args:
-        conn: A connected TCP socket.
+        sock: A connected TCP socket.
         bufsize: The most bytes to take per ``recv()`` call.
 
     Returns:
-        Everything the peer sent.
+        Everything the peer sent; ``b""`` if it sent nothing.
 
     Raises:
-        TimeoutError: The peer sent nothing for longer than the socket's timeout.
+        TimeoutError: The peer sent nothing for longer than the socket's
+            timeout.
     """
     data = bytearray()
     while True:
-        chunk = conn.recv(bufsize)
+        chunk = sock.recv(bufsize)
         if not chunk:  # b"": the peer closed its side
             return bytes(data)
         data += chunk
@@ -166,11 +179,16 @@ def handle_client(
                 conn.sendall(data)
         except OSError as exc:  # TimeoutError, ConnectionResetError, ...
             reason = exc.strerror or exc
-            print(f"{format_address(address)}: {reason}", file=sys.stderr, flush=True)
+            print(
+                f"{format_address(address)}: {reason}",
+                file=sys.stderr,
+                flush=True,
+            )
             return False
     text = decode(data)
     print(
-        f"Received {len(data)} bytes from {format_address(address)}: {text}", flush=True
+        f"Received {len(data)} bytes from {format_address(address)}: {text}",
+        flush=True,
     )
     if echo:
         print(f"Echoed {len(data)} bytes.", flush=True)
@@ -204,28 +222,64 @@ def serve(
 
 
 def port_number(text: str) -> int:
-    """Parse a port number for argparse: an integer from 0 to 65535."""
-    port = int(text)
+    """Parse a port number for argparse: a whole number from 0 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
     if not 0 <= port <= 65535:
-        raise ValueError(text)
+        message = f"must be a whole number from 0 to 65535, not {text!r}"
+        raise argparse.ArgumentTypeError(message)
     return port
+
+
+def seconds(text: str) -> float:
+    """Parse a timeout for argparse: more than 0 seconds, at most a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
+        message = (
+            f"must be a number of seconds above 0 and at most {MAX_TIMEOUT:g},"
+            f" not {text!r}"
+        )
+        raise argparse.ArgumentTypeError(message)
+    return value
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Read the command-line options."""
-    parser = argparse.ArgumentParser(description="Print what TCP clients send.")
-    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
-    parser.add_argument(
-        "--port", type=port_number, default=DEFAULT_PORT, help="0 picks a free port"
+    parser = argparse.ArgumentParser(
+        description="Print what TCP clients send."
     )
     parser.add_argument(
-        "--forever", action="store_true", help="serve clients until Ctrl+C"
+        "--host",
+        default=DEFAULT_HOST,
+        help="address to listen on; 0.0.0.0: all (default: %(default)s)",
     )
     parser.add_argument(
-        "--echo", action="store_true", help="send each message back to its client"
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help="port to listen on; 0 picks a free one (default: %(default)s)",
     )
     parser.add_argument(
-        "--timeout", type=float, default=CLIENT_TIMEOUT, help="seconds per client"
+        "--forever",
+        action="store_true",
+        help="serve clients until Ctrl+C (default: one, then exit)",
+    )
+    parser.add_argument(
+        "--echo",
+        action="store_true",
+        help="send each message back to its client (default: no answer)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=seconds,
+        default=CLIENT_TIMEOUT,
+        metavar="SECONDS",
+        help="longest silence of a client (default: %(default)s)",
     )
     return parser.parse_args(argv)
 
@@ -244,7 +298,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         with server:
-            print(f"Listening on {format_address(server.getsockname())}", flush=True)
+            print(
+                f"Listening on {format_address(server.getsockname())}",
+                flush=True,
+            )
             return serve(server, args.forever, args.timeout, echo=args.echo)
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)

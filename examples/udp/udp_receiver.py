@@ -15,7 +15,8 @@ cut short. With a smaller buffer the rest of a longer datagram would be lost
 
 Usage (then run udp_sender.py in a second terminal):
 
-    python udp_receiver.py [--host HOST] [--port PORT] [--reply TEXT] [--forever]
+    python udp_receiver.py [--host HOST] [--port PORT] [--reply TEXT]
+                           [--forever]
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8888
 ENCODING = "utf-8"
 MAX_DATAGRAM = 65535  # bytes; every UDP datagram fits
-POLL_INTERVAL = 0.5  # seconds; recvfrom() wakes this often so Ctrl+C works on Windows
+POLL_INTERVAL = (
+    0.5  # seconds; recvfrom() wakes this often so Ctrl+C works on Windows
+)
 
 
 def open_receiver(host: str, port: int) -> socket.socket:
@@ -38,7 +41,8 @@ def open_receiver(host: str, port: int) -> socket.socket:
 
     Args:
         host: The address to receive on; one containing ``:`` is IPv6.
-        port: The port to receive on; 0 lets the operating system pick a free one.
+        port: The port to receive on; 0 lets the operating system pick a
+            free one.
 
     Returns:
         The bound socket. The caller closes it.
@@ -83,7 +87,10 @@ def receive(
 
 
 def decode(data: bytes) -> str:
-    r"""Turn received bytes into text; invalid UTF-8 is shown as ``\xff`` escapes.
+    r"""Turn received bytes into text that can be printed.
+
+    Bytes that are not valid UTF-8 are shown as escapes such as ``\xff``
+    instead of raising ``UnicodeDecodeError``.
 
     Args:
         data: The bytes received.
@@ -126,7 +133,8 @@ def handle_datagram(
         EOFError: The reply was to be typed, but standard input is closed.
     """
     print(
-        f"Received {len(data)} bytes from {format_address(address)}: {decode(data)}",
+        f"Received {len(data)} bytes from {format_address(address)}:"
+        f" {decode(data)}",
         flush=True,
     )
     text = input("Reply: ") if reply is None else reply
@@ -169,23 +177,41 @@ def serve(
 
 
 def port_number(text: str) -> int:
-    """Parse a port number for argparse: an integer from 0 to 65535."""
-    port = int(text)
+    """Parse a port number for argparse: a whole number from 0 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
     if not 0 <= port <= 65535:
-        raise ValueError(text)
+        message = f"must be a whole number from 0 to 65535, not {text!r}"
+        raise argparse.ArgumentTypeError(message)
     return port
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Read the command-line options."""
-    parser = argparse.ArgumentParser(description="Print UDP datagrams and reply.")
-    parser.add_argument("--host", default=DEFAULT_HOST, help="address to receive on")
-    parser.add_argument(
-        "--port", type=port_number, default=DEFAULT_PORT, help="0 picks a free port"
+    parser = argparse.ArgumentParser(
+        description="Print UDP datagrams and reply."
     )
-    parser.add_argument("--reply", help="reply text (else a prompt asks)")
     parser.add_argument(
-        "--forever", action="store_true", help="handle datagrams until Ctrl+C"
+        "--host",
+        default=DEFAULT_HOST,
+        help="address to receive on; 0.0.0.0: all (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help="port to receive on; 0 picks a free one (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--reply",
+        help="reply text (default: asked at a prompt for each datagram)",
+    )
+    parser.add_argument(
+        "--forever",
+        action="store_true",
+        help="handle datagrams until Ctrl+C (default: one, then exit)",
     )
     return parser.parse_args(argv)
 
@@ -204,16 +230,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         with sock:
-            print(f"Listening on UDP {format_address(sock.getsockname())}", flush=True)
+            print(
+                f"Listening on UDP {format_address(sock.getsockname())}",
+                flush=True,
+            )
             return serve(sock, args.reply, args.forever)
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return 130
-    except EOFError:
-        print("udp_receiver: no reply given", file=sys.stderr)
+    except EOFError:  # Ctrl+D at the prompt: end the prompt's line first
+        print("\nudp_receiver: no reply given", file=sys.stderr)
         return 2
     except UnicodeError as exc:
-        print(f"udp_receiver: the reply is not valid text: {exc}", file=sys.stderr)
+        print(
+            f"udp_receiver: the reply is not valid text: {exc}",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -8,7 +8,8 @@ it at once as ``ConnectionResetError``. Both end in the same message.
 
 Usage (start udp_receiver.py first):
 
-    python udp_sender.py [--host HOST] [--port PORT] [--timeout SECONDS] [MESSAGE]
+    python udp_sender.py [--host HOST] [--port PORT] [--timeout SECONDS]
+                         [MESSAGE]
 
 Without MESSAGE the sender asks for it at a prompt, as in the chapter.
 """
@@ -26,12 +27,15 @@ DEFAULT_PORT = 8888
 ENCODING = "utf-8"
 MAX_DATAGRAM = 65535  # bytes; every UDP datagram fits
 TIMEOUT = 60.0  # seconds to wait for the reply; someone may be typing it
+MAX_TIMEOUT = 86400.0  # seconds (a day): the longest --timeout accepted
 
 
 def send_and_wait(
     host: str, port: int, data: bytes, timeout: float = TIMEOUT
 ) -> tuple[bytes, Any]:
     """Send ``data`` as one datagram to ``host:port`` and wait for the reply.
+
+    Once the datagram is sent, it prints what it sent and how long it waits.
 
     Args:
         host: The receiver's address; one containing ``:`` is IPv6.
@@ -51,12 +55,23 @@ def send_and_wait(
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_DGRAM) as sock:  # SOCK_DGRAM: UDP
         sock.settimeout(timeout)
-        sock.sendto(data, (host, port))  # no connect(): each datagram is addressed
+        sock.sendto(
+            data, (host, port)
+        )  # no connect(): each datagram is addressed
+        # Say at once what was sent and what comes next: the wait may be long.
+        print(
+            f"Sent {len(data)} bytes to {format_address((host, port))};"
+            f" waiting up to {timeout} s for the reply.",
+            flush=True,
+        )
         return sock.recvfrom(MAX_DATAGRAM)
 
 
 def decode(data: bytes) -> str:
-    r"""Turn received bytes into text; invalid UTF-8 is shown as ``\xff`` escapes.
+    r"""Turn received bytes into text that can be printed.
+
+    Bytes that are not valid UTF-8 are shown as escapes such as ``\xff``
+    instead of raising ``UnicodeDecodeError``.
 
     Args:
         data: The bytes received.
@@ -81,22 +96,58 @@ def format_address(address: Any) -> str:
 
 
 def port_number(text: str) -> int:
-    """Parse a port number for argparse: an integer from 0 to 65535."""
-    port = int(text)
+    """Parse a port number for argparse: a whole number from 0 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
     if not 0 <= port <= 65535:
-        raise ValueError(text)
+        message = f"must be a whole number from 0 to 65535, not {text!r}"
+        raise argparse.ArgumentTypeError(message)
     return port
+
+
+def seconds(text: str) -> float:
+    """Parse a timeout for argparse: more than 0 seconds, at most a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
+        message = (
+            f"must be a number of seconds above 0 and at most {MAX_TIMEOUT:g},"
+            f" not {text!r}"
+        )
+        raise argparse.ArgumentTypeError(message)
+    return value
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Read the command-line options."""
     parser = argparse.ArgumentParser(
-        description="Send one UDP datagram, print the reply."
+        description="Send one UDP datagram; print the reply."
     )
-    parser.add_argument("message", nargs="?", help="text to send (else a prompt asks)")
-    parser.add_argument("--host", default=DEFAULT_HOST, help="receiver address")
-    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT)
-    parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds")
+    parser.add_argument(
+        "message", nargs="?", help="text to send (default: asked at a prompt)"
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help="receiver address (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help="receiver port (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=seconds,
+        default=TIMEOUT,
+        metavar="SECONDS",
+        help="longest wait for the reply (default: %(default)s)",
+    )
     return parser.parse_args(argv)
 
 
@@ -105,30 +156,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     receiver = format_address((args.host, args.port))
     try:
-        text = input("Message to send: ") if args.message is None else args.message
+        text = (
+            input("Message to send: ")
+            if args.message is None
+            else args.message
+        )
         # surrogateescape sends bytes from the command line unchanged
         data = text.encode(ENCODING, errors="surrogateescape")
-        reply, address = send_and_wait(args.host, args.port, data, args.timeout)
+        reply, address = send_and_wait(
+            args.host, args.port, data, args.timeout
+        )
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return 130
-    except EOFError:
-        print("udp_sender: no message given", file=sys.stderr)
+    except EOFError:  # Ctrl+D at the prompt: end the prompt's line first
+        print("\nudp_sender: no message given", file=sys.stderr)
         return 2
     except UnicodeError as exc:
-        print(f"udp_sender: the message is not valid text: {exc}", file=sys.stderr)
+        print(
+            f"udp_sender: the message is not valid text: {exc}",
+            file=sys.stderr,
+        )
         return 2
     except (TimeoutError, ConnectionResetError):
         print(
-            f"udp_sender: no reply from {receiver} (waited up to {args.timeout} s);"
-            " is the receiver running?",
+            f"udp_sender: no reply from {receiver}"
+            f" (waited up to {args.timeout} s); is the receiver running?",
             file=sys.stderr,
         )
         return 1
     except OSError as exc:  # e.g. "Message too long"
-        print(f"udp_sender: {receiver}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"udp_sender: {receiver}: {exc.strerror or exc}", file=sys.stderr
+        )
         return 1
-    print(f"Sent {len(data)} bytes.")
     print(f"Reply from {format_address(address)}: {decode(reply)}")
     return 0
 

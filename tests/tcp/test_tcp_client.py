@@ -153,7 +153,11 @@ def test_main_reports_a_closed_standard_input(
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert tcp_client.main(["--port", "9"]) == 2
-    assert one_line(capsys.readouterr().err) == "tcp_client: no message given"
+    # A newline first: the error starts on a line of its own, not on the
+    # prompt's (Ctrl+D leaves the cursor there).
+    err = capsys.readouterr().err
+    assert err.startswith("\n")
+    assert one_line(err.removeprefix("\n")) == "tcp_client: no message given"
 
 
 def test_main_reports_input_that_is_not_utf8(
@@ -309,4 +313,7 @@ def test_main_rejects_a_port_outside_0_to_65535(
     with pytest.raises(SystemExit) as info:
         tcp_client.main(["--port", port, "hi"])
     assert info.value.code == 2
-    assert "argument --port: invalid port_number value" in capsys.readouterr().err
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.endswith(
+        f"argument --port: must be a whole number from 0 to 65535, not {port!r}"
+    )

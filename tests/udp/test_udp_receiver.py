@@ -241,7 +241,11 @@ def test_main_reports_a_closed_standard_input(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert answer_from_main([], monkeypatch, raiser(EOFError())) == 2
-    assert one_line(capsys.readouterr().err) == "udp_receiver: no reply given"
+    # A newline first: the error starts on a line of its own, not on the
+    # prompt's (Ctrl+D leaves the cursor there).
+    err = capsys.readouterr().err
+    assert err.startswith("\n")
+    assert one_line(err.removeprefix("\n")) == "udp_receiver: no reply given"
 
 
 def test_main_reports_a_reply_that_is_not_utf8(
@@ -261,7 +265,10 @@ def test_main_rejects_a_port_outside_0_to_65535(
     with pytest.raises(SystemExit) as info:
         udp_receiver.main(["--port", port])
     assert info.value.code == 2
-    assert "argument --port: invalid port_number value" in capsys.readouterr().err
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.endswith(
+        f"argument --port: must be a whole number from 0 to 65535, not {port!r}"
+    )
 
 
 # --- the commands the pages give ---------------------------------------------

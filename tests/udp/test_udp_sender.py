@@ -73,7 +73,8 @@ def test_main_prints_what_it_sent_and_the_reply(
     assert udp_sender.main(["--port", str(port), "你好，UDP"]) == 0
     assert received.result(TIMEOUT) == "你好，UDP".encode()
     assert capsys.readouterr() == (
-        f"Sent 12 bytes.\nReply from 127.0.0.1:{port}: 收到 \\xff\n",
+        f"Sent 12 bytes to 127.0.0.1:{port}; waiting up to 60.0 s for the reply.\n"
+        f"Reply from 127.0.0.1:{port}: 收到 \\xff\n",
         "",
     )
 
@@ -88,7 +89,7 @@ def test_main_asks_for_the_message_when_none_is_given(
     received = in_thread(answer, peer, b"ok")
     assert udp_sender.main(["--port", str(port_of(peer))]) == 0
     assert received.result(TIMEOUT) == b"typed"
-    assert capsys.readouterr().out.startswith("Message to send: Sent 5 bytes.\n")
+    assert capsys.readouterr().out.startswith("Message to send: Sent 5 bytes to ")
 
 
 def test_main_sends_an_empty_datagram(
@@ -132,7 +133,11 @@ def test_main_reports_a_closed_standard_input(
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert udp_sender.main(["--port", "9"]) == 2
-    assert one_line(capsys.readouterr().err) == "udp_sender: no message given"
+    # A newline first: the error starts on a line of its own, not on the
+    # prompt's (Ctrl+D leaves the cursor there).
+    err = capsys.readouterr().err
+    assert err.startswith("\n")
+    assert one_line(err.removeprefix("\n")) == "udp_sender: no message given"
 
 
 def test_main_reports_input_that_is_not_utf8(
@@ -162,7 +167,10 @@ def test_main_rejects_a_port_outside_0_to_65535(
     with pytest.raises(SystemExit) as info:
         udp_sender.main(["--port", port, "hi"])
     assert info.value.code == 2
-    assert "argument --port: invalid port_number value" in capsys.readouterr().err
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.endswith(
+        f"argument --port: must be a whole number from 0 to 65535, not {port!r}"
+    )
 
 
 # --- the commands the pages give: receiver in one terminal, sender in another -
@@ -178,7 +186,8 @@ def test_command_talks_to_the_receiver_command(start: Callable[..., Program]) ->
     sender = start("examples/udp/udp_sender.py", "--port", str(port), "你好，UDP")
     assert sender.finish() == (
         0,
-        f"Sent 12 bytes.\nReply from 127.0.0.1:{port}: 收到\n",
+        f"Sent 12 bytes to 127.0.0.1:{port}; waiting up to 60.0 s for the reply.\n"
+        f"Reply from 127.0.0.1:{port}: 收到\n",
         "",
     )
     code, out, err = receiver.finish()
@@ -221,7 +230,9 @@ def test_command_sends_the_message_typed_at_the_prompt(
     sender = start("examples/udp/udp_sender.py", "--port", str(port), stdin="typed\n")
     assert sender.finish() == (
         0,
-        f"Message to send: Sent 5 bytes.\nReply from 127.0.0.1:{port}: ok\n",
+        f"Message to send: Sent 5 bytes to 127.0.0.1:{port};"
+        " waiting up to 60.0 s for the reply.\n"
+        f"Reply from 127.0.0.1:{port}: ok\n",
         "",
     )
     assert received.result(TIMEOUT) == b"typed"
@@ -235,7 +246,11 @@ def test_command_reports_no_reply(
         "examples/udp/udp_sender.py", "--port", str(port), "--timeout", "0.2", "x"
     )
     code, out, err = sender.finish()
-    assert (code, out) == (1, "")
+    # It says at once what it sent and what it waits for, then why it gave up.
+    assert (code, out) == (
+        1,
+        f"Sent 1 bytes to 127.0.0.1:{port}; waiting up to 0.2 s for the reply.\n",
+    )
     assert one_line(err) == (
         f"udp_sender: no reply from 127.0.0.1:{port} (waited up to 0.2 s); is the receiver running?"
     )
@@ -272,7 +287,10 @@ def test_command_reports_no_reply_when_nothing_is_bound_to_the_port(
         "examples/udp/udp_sender.py", "--port", str(port), "--timeout", "0.5", "x"
     )
     code, out, err = sender.finish()
-    assert (code, out) == (1, "")
+    assert (code, out) == (
+        1,
+        f"Sent 1 bytes to 127.0.0.1:{port}; waiting up to 0.5 s for the reply.\n",
+    )
     assert one_line(err) == (
         f"udp_sender: no reply from 127.0.0.1:{port} (waited up to 0.5 s); is the receiver running?"
     )
