@@ -20,6 +20,9 @@ CONTRIBUTING = ROOT / "CONTRIBUTING.md"
 # Wrong or non-standard words of the chapter, and what the site says instead.
 WRONG_TERMS = {
     "用户数据包协议": "用户数据报协议",
+    # An everyday word: IP's unit is an IP datagram or packet (RFC 791; the
+    # textbooks), UDP's a (user) datagram.
+    "数据包": "IP 数据报 / 分组",
     "面向有连接": "面向连接",
     "客服端": "客户端",
     "系列解包": "序列解包",
