@@ -577,3 +577,14 @@ def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
             ):
                 broken.append(f"{url}: {href} (no #{target.fragment})")
     assert broken == []
+
+
+def test_no_page_has_an_empty_tabindex(site: Path) -> None:
+    # vnu: a tabindex must be an integer; hooks/theme_fixes.py drops the
+    # theme's empty one on navigation section labels.
+    found = [
+        path.relative_to(site).as_posix()
+        for path in all_pages(site)
+        if 'tabindex=""' in path.read_text(encoding="utf-8")
+    ]
+    assert found == []
