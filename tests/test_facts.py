@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pages import assert_shows, page_output
+from tests.pages import DOCS, LANGUAGES, assert_shows, page_output
 from tests.support import TIMEOUT
 
 PROC_IPV4 = Path("/proc/sys/net/ipv4")
@@ -39,6 +39,13 @@ SERVICES = Path("/etc/services")
 on_linux = pytest.mark.skipif(
     sys.platform != "linux", reason="a Linux setting, read from /proc"
 )
+
+
+def stated(page: str) -> list[str]:
+    """The Markdown of docs/zh/PAGE and docs/en/PAGE, for the facts they state."""
+    return [
+        (DOCS / language / page).read_text(encoding="utf-8") for language in LANGUAGES
+    ]
 
 
 # --- IP addresses: basics.md#ipv4-ipv6 ---------------------------------------
@@ -77,6 +84,35 @@ def test_an_ipv4_socket_cannot_use_an_ipv6_address() -> None:
         with pytest.raises(OSError):
             sock.bind(("::1", 0))
         assert sock.family == socket.AF_INET
+
+
+def test_ipv6_writes_an_ipv4_address_as_an_ipv4_mapped_address() -> None:
+    # RFC 4291: ::ffff:0:0/96 holds the IPv4 addresses, the last 32 bits.
+    mapped = ipaddress.IPv6Address("::ffff:192.0.2.1")
+    assert mapped.ipv4_mapped == ipaddress.IPv4Address("192.0.2.1")
+    assert mapped in ipaddress.ip_network("::ffff:0:0/96")
+    assert ipaddress.IPv6Address("2001:db8::1").ipv4_mapped is None
+    for text in stated("basics.md") + stated("errata.md"):
+        assert "`::ffff:192.0.2.1`" in text
+
+
+@pytest.mark.skipif(
+    not socket.has_dualstack_ipv6(), reason="needs a dual-stack IPv6 socket"
+)
+def test_a_dual_stack_socket_sees_an_ipv4_client_as_a_mapped_address() -> None:
+    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as listener:
+        listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        listener.bind(("::ffff:127.0.0.1", 0))  # loopback, in its IPv6 form
+        listener.listen()
+        listener.settimeout(TIMEOUT)
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as client:
+            assert client.family == socket.AF_INET  # the client speaks IPv4
+            conn, address = listener.accept()
+            with conn:
+                peer = ipaddress.IPv6Address(address[0])
+                assert peer.ipv4_mapped == ipaddress.IPv4Address("127.0.0.1")
+                assert address[1] == client.getsockname()[1]
 
 
 # --- private and public addresses: basics.md#private-public -------------------
