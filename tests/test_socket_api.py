@@ -119,6 +119,22 @@ def test_listen_accepts_a_backlog_far_above_the_system_limit() -> None:
         sock.listen(socket.SOMAXCONN * 100)
 
 
+def test_the_handshake_completes_before_the_server_calls_accept(
+    listener: socket.socket,
+) -> None:
+    # listen() is enough: the system answers the handshake, connect() returns
+    # and data can be sent; accept() later takes the established connection.
+    with socket.create_connection(listener.getsockname(), timeout=TIMEOUT) as client:
+        assert client.getpeername() == listener.getsockname()
+        client.sendall(b"before accept")
+        client.shutdown(socket.SHUT_WR)
+        conn, address = listener.accept()
+        with conn:
+            conn.settimeout(TIMEOUT)
+            assert address == client.getsockname()
+            assert b"".join(iter(lambda: conn.recv(4096), b"")) == b"before accept"
+
+
 def test_accept_returns_a_new_socket_and_the_clients_address(
     listener: socket.socket,
 ) -> None:
