@@ -472,3 +472,14 @@ def test_macos_low_ports_need_privileges_only_on_a_specific_address() -> None:
             assert error.errno == errno.EADDRINUSE
     with socket.socket() as sock, pytest.raises(PermissionError):
         sock.bind(("127.0.0.1", 1023))  # one address: still refused
+
+
+@pytest.mark.parametrize("page", ["basics.md", "faq.md"])
+def test_the_pages_state_the_macos_rule_that_the_macos_test_checks(page: str) -> None:
+    # One rule on every page: since 10.14, all interfaces need no privileges,
+    # one address (127.0.0.1 included) still does.
+    for text in stated(page):
+        (paragraph,) = [p for p in text.split("\n\n") if "10.14" in p]
+        assert "macOS" in paragraph
+        assert "`0.0.0.0`" in paragraph
+        assert "`127.0.0.1`" in paragraph
