@@ -483,3 +483,45 @@ def test_the_pages_state_the_macos_rule_that_the_macos_test_checks(page: str) ->
         assert "macOS" in paragraph
         assert "`0.0.0.0`" in paragraph
         assert "`127.0.0.1`" in paragraph
+
+
+# --- the listen backlog: errata.md#listen-backlog, socket-api.md#listen -------
+
+PROC_CORE = Path("/proc/sys/net/core")
+
+
+def listen_backlog(sock: socket.socket) -> int:
+    """The backlog Linux gave a listening socket: ss shows it as Send-Q."""
+    port = sock.getsockname()[1]
+    result = subprocess.run(
+        ["ss", "-H", "-l", "-t", "-n", "sport", "=", f":{port}"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=True,
+    )
+    (line,) = result.stdout.splitlines()
+    state, _, send_q, local, _ = line.split()
+    assert (state, local) == ("LISTEN", f"127.0.0.1:{port}")
+    return int(send_q)
+
+
+@on_linux
+@pytest.mark.skipif(shutil.which("ss") is None, reason="needs iproute2's ss")
+def test_linux_caps_the_backlog_at_net_core_somaxconn() -> None:
+    somaxconn = int((PROC_CORE / "somaxconn").read_text())
+    # The default the pages state (Linux 5.4 and later); fails where an
+    # administrator changed it, as the page then does not describe the machine.
+    assert somaxconn == 4096
+    for text in stated("errata.md") + stated("socket-api.md"):
+        (line,) = [x for x in text.splitlines() if "/proc/sys/net/core/somax" in x]
+        assert "`net.core.somaxconn`" in line
+        assert "4096" in line
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(socket.SOMAXCONN * 100)  # far too many: lowered, no error
+        assert listen_backlog(sock) == somaxconn  # the setting, not the constant
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()  # no argument: the smaller of SOMAXCONN and 128
+        assert listen_backlog(sock) == min(socket.SOMAXCONN, 128, somaxconn)
