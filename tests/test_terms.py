@@ -45,9 +45,12 @@ VARIANTS = {
         "头部": "首部",
         "权能": "能力",
         "SYN-ACK": "SYN+ACK",
+        # A FIN leaves the receiving side open; 听 would be listen()'s word.
+        "还在听": "还能接收",
     },
     "en": {
         "SYN-ACK": "SYN+ACK",
+        "still listening": "can still receive",
     },
 }
 
