@@ -237,6 +237,19 @@ def test_recv_raises_connection_reset_when_the_peer_resets(
     assert_shows(last_line(info.value), page_output("connection-reset"))
 
 
+@pytest.mark.skipif(not LINUX, reason="the page describes what Linux does")
+def test_close_with_unread_data_resets_the_connection(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    client, conn = pair
+    client.sendall(b"never read")
+    wait_for(conn, 10)  # arrived, and still unread in conn's receive buffer
+    conn.close()  # sends RST, not FIN: the client gets no b""
+    with pytest.raises(ConnectionResetError) as info:
+        client.recv(4096)
+    assert_shows(last_line(info.value), page_output("connection-reset"))
+
+
 # --- sendto, recvfrom ------------------------------------------------------------
 
 
