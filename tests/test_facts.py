@@ -525,3 +525,23 @@ def test_linux_caps_the_backlog_at_net_core_somaxconn() -> None:
         sock.bind(("127.0.0.1", 0))
         sock.listen()  # no argument: the smaller of SOMAXCONN and 128
         assert listen_backlog(sock) == min(socket.SOMAXCONN, 128, somaxconn)
+
+
+# --- connect() without a timeout: socket-api.md#connect, faq.md#timeout -------
+
+
+@on_linux
+def test_linux_gives_up_an_unanswered_connect_after_127_seconds() -> None:
+    # Default settings: the SYN is sent again tcp_syn_retries times; the first
+    # wait is 1 s (the initial retransmission timeout), and each one doubles.
+    retries = int((PROC_IPV4 / "tcp_syn_retries").read_text())
+    assert retries == 6  # fails where an administrator changed it
+    waits = [2**attempt for attempt in range(retries + 1)]
+    assert waits == [1, 2, 4, 8, 16, 32, 64]
+    assert sum(waits) == 127
+    for text in stated("socket-api.md"):
+        assert "`net.ipv4.tcp_syn_retries`" in text
+        assert "1 + 2 + 4 + 8 + 16 + 32 + 64 = 127" in text
+    for text in stated("faq.md"):
+        (paragraph,) = [p for p in text.split("\n\n") if "ETIMEDOUT" in p]
+        assert "127" in paragraph
