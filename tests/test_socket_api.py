@@ -294,6 +294,24 @@ def test_a_datagram_to_a_closed_port_raises_nothing_on_an_unconnected_socket() -
             sender.recvfrom(65535)
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="Windows reports it to unconnected sockets too"
+)
+def test_a_connected_udp_socket_is_told_of_port_unreachable_at_once() -> None:
+    # The ICMP "port unreachable" message comes back at once; Linux and macOS
+    # report it only to a connected UDP socket, on its next call.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as closed:
+        closed.bind(("127.0.0.1", 0))
+        nobody = closed.getsockname()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        sender.settimeout(1.0)  # "at once": within a second, over loopback
+        sender.connect(nobody)
+        sender.send(b"anyone?")
+        with pytest.raises(ConnectionRefusedError) as info:  # not a timeout
+            sender.recv(65535)
+    assert_shows(last_line(info.value), page_output("connection-refused"))
+
+
 # --- settimeout, setsockopt ---------------------------------------------------------
 
 
