@@ -13,6 +13,7 @@ import re
 import pytest
 
 from tests.support import ROOT
+from tests.test_page_language import pages, prose
 
 DOCS = ROOT / "docs"
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"
@@ -51,6 +52,7 @@ VARIANTS = {
     "en": {
         "SYN-ACK": "SYN+ACK",
         "still listening": "can still receive",
+        "for ever": "forever",
     },
 }
 
@@ -151,3 +153,23 @@ def test_search_keeps_sticky_packets_whole() -> None:
     # jieba_dict_user) keeps the word one search token.
     words = (ROOT / "hooks" / "jieba_userdict.txt").read_text(encoding="utf-8")
     assert {"粘包", "拆包"} <= {line.split()[0] for line in words.splitlines()}
+
+
+@pytest.mark.parametrize(
+    ("language", "page"),
+    [(language, page) for language in ("zh", "en") for page in pages(language)],
+)
+def test_prose_says_standard_error_and_keeps_stderr_for_code(
+    language: str, page: str
+) -> None:
+    # sys.stderr is code; the channel is 标准错误 / standard error in prose.
+    assert re.findall(r"\bstderr\b", prose(DOCS / language / page)) == []
+
+
+def test_english_errata_quote_chinese_prose_as_quotations_not_code() -> None:
+    # Code and its comments are code; the chapter's prose is a quotation in
+    # Chinese (<span lang="zh">), which screen readers and fonts then treat
+    # as Chinese, followed by its translation.
+    text = (DOCS / "en" / "errata.md").read_text(encoding="utf-8")
+    assert "Original: `" not in text
+    assert text.count('Original: “<span lang="zh">') >= 10
