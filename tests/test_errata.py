@@ -349,3 +349,46 @@ def test_the_chapters_code_is_kept_byte_for_byte() -> None:
     }
     assert actual == recorded
     assert len(actual) == 5
+
+
+# --- the page names these tests ---------------------------------------------
+
+PROVEN_BY = {"zh": "由测试证实：", "en": "Proven by: "}
+NODE_ID = re.compile(r"`(tests/[\w/]+\.py)::(test_\w+)`")
+
+
+def cited_tests(language: str) -> dict[str, list[tuple[str, str]]]:
+    """Entry anchor -> the (file, test) pairs its "proven by" line names."""
+    page = (ROOT / "docs" / language / "errata.md").read_text(encoding="utf-8")
+    cited = {}
+    for entry in re.split(r"(?m)^(?=### )", page)[1:]:
+        anchor = re.match(r"### .*\{ #([\w-]+) \}", entry)
+        assert anchor, entry[:60]
+        notes = [
+            line for line in entry.splitlines() if line.startswith(PROVEN_BY[language])
+        ]
+        if notes:
+            # One note, the entry's last line; no test named anywhere else.
+            assert notes == [entry.rstrip().splitlines()[-1]]
+            assert len(NODE_ID.findall(entry)) == len(NODE_ID.findall(notes[0]))
+            assert not re.search(r"`test_\w+`", entry)
+            cited[anchor[1]] = NODE_ID.findall(notes[0])
+    return cited
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_test_the_errata_page_names_exists(language: str) -> None:
+    cited = cited_tests(language)
+    assert len(cited) >= 15
+    missing = [
+        f"{path}::{name}"
+        for pairs in cited.values()
+        for path, name in pairs
+        if not (ROOT / path).is_file()
+        or f"\ndef {name}(" not in (ROOT / path).read_text(encoding="utf-8")
+    ]
+    assert missing == []
+
+
+def test_both_languages_name_the_same_tests_for_each_entry() -> None:
+    assert cited_tests("zh") == cited_tests("en")
