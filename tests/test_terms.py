@@ -173,3 +173,23 @@ def test_english_errata_quote_chinese_prose_as_quotations_not_code() -> None:
     text = (DOCS / "en" / "errata.md").read_text(encoding="utf-8")
     assert "Original: `" not in text
     assert text.count('Original: “<span lang="zh">') >= 10
+
+
+@pytest.mark.parametrize(
+    ("language", "page"),
+    [
+        (language, path.name)
+        for language in ("zh", "en")
+        for path in sorted((DOCS / language / "reference").glob("*.md"))
+    ],
+)
+def test_reference_pages_list_what_the_program_does(language: str, page: str) -> None:
+    # A list of short points, each with its subject, not one long paragraph.
+    text = (DOCS / language / "reference" / page).read_text(encoding="utf-8")
+    section = text.split("{ #what-it-does }\n\n", 1)[1].split("\n\n## ", 1)[0]
+    items = section.strip().splitlines()
+    assert len(items) >= 5
+    assert all(re.match(r"- \*\*[^*]+\*\*[:：]", item) for item in items)
+    longest = 90 if language == "en" else 200  # words; characters in Chinese
+    lengths = [len(item.split()) if language == "en" else len(item) for item in items]
+    assert max(lengths) <= longest, lengths
