@@ -361,9 +361,12 @@ def cited_tests(language: str) -> dict[str, list[tuple[str, str]]]:
     """Entry anchor -> the (file, test) pairs its "proven by" line names."""
     page = (ROOT / "docs" / language / "errata.md").read_text(encoding="utf-8")
     cited = {}
-    for entry in re.split(r"(?m)^(?=### )", page)[1:]:
+    # An entry runs from its heading to the next heading of any level.
+    for entry in re.split(r"(?m)^(?=#{2,3} )", page)[1:]:
         anchor = re.match(r"### .*\{ #([\w-]+) \}", entry)
-        assert anchor, entry[:60]
+        if anchor is None:  # a section's heading, and its introduction
+            assert PROVEN_BY[language] not in entry
+            continue
         notes = [
             line for line in entry.splitlines() if line.startswith(PROVEN_BY[language])
         ]
