@@ -1,7 +1,11 @@
 """The facts the concept pages state (basics, layers, glossary), checked here.
 
 One test per number or checkable claim of docs/*/basics.md and
-docs/*/layers.md, named for it, with the standard library only. Facts that
+docs/*/layers.md, named for it, with the standard library only (and, on
+Linux, /proc and iproute2's ip and ss); also the system settings that
+errata.md, socket-api.md and faq.md give as numbers (the backlog's limit,
+how long an unanswered connect() waits, macOS's rule for low ports), with a
+check that the pages state the number the test finds. Facts that
 tests/test_errata.py already checks are cited there, not repeated:
 
 - ports run from 0 to 65535, 65536 numbers; 65536 and -1 are rejected
