@@ -59,6 +59,7 @@ SEARCH_TERMS = {
         "数据报": "udp/",
         "三次握手": "tcp/",
         "字节串": "socket-api/",
+        "粘包": "faq/",
     },
     "en": {
         "socket": "socket-api/",
