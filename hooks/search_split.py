@@ -61,6 +61,8 @@ else:
     jieba.setLogLevel(logging.WARNING)
 
 SEARCH_INDEX = "search/search_index.json"
+ZERO_WIDTH_SPACE = "\u200b"
+WORDS = "title_words"  # a search field: the title's words (see _clean_title)
 # lunr.js settings per page language (see 2. above).
 LUNR_SETTINGS: dict[str, dict[str, list[str]]] = {
     "zh": {"lang": ["zh"], "pipeline": ["stemmer"]},
@@ -111,21 +113,48 @@ def on_post_build(config: MkDocsConfig) -> None:
     for entry in search.search_index.entries:
         location = entry["location"]
         if prefix and location.startswith(prefix):
-            entries.append({**entry, "location": location[len(prefix) :]})
+            entries.append(_clean_title({**entry, "location": location[len(prefix) :]}))
         elif not prefix and not location.startswith(others):
-            entries.append(entry)
+            entries.append(_clean_title(entry))
     if language not in LUNR_SETTINGS:
         raise PluginError(f"hooks/search_split.py: no search settings for {language}")
+    fields = dict(search.config["fields"])
+    if any(WORDS in entry for entry in entries):
+        # The words are searched in the title's place, with its weight; the
+        # title itself is only shown (its highlighting is lost in Chinese).
+        fields = {WORDS if name == "title" else name: v for name, v in fields.items()}
+        entries = [
+            entry if WORDS in entry else {**entry, WORDS: entry["title"]}
+            for entry in entries
+        ]
     settings = {
         **LUNR_SETTINGS[language],
         "separator": search.config["separator"],
-        "fields": search.config["fields"],
+        "fields": fields,
     }
     data = {"config": settings, "docs": entries}
     path = os.path.join(config.site_dir, prefix, SEARCH_INDEX)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as file:
-        json.dump(data, file, separators=(",", ":"), default=str)
+        # As UTF-8, not \uXXXX escapes: a Chinese character takes 3 bytes,
+        # not 6 (the index is most of what a first visit downloads).
+        json.dump(data, file, separators=(",", ":"), default=str, ensure_ascii=False)
+
+
+def _clean_title(entry: dict[str, Any]) -> dict[str, Any]:
+    """The title as it is shown; its words, segmented by jieba, beside it.
+
+    jieba joins Chinese words with U+200B in the index, which lunr.js splits
+    on (the separator), but the theme shows the title as it is: a zero-width
+    space between every two words of the search results' titles. The title
+    keeps its text without them, and a field of its own keeps the words:
+    the theme builds its index from the fields the index's config lists, so
+    that field is searched in the title's place.
+    """
+    title = entry.get("title", "")
+    if ZERO_WIDTH_SPACE not in title:
+        return entry
+    return {**entry, "title": title.replace(ZERO_WIDTH_SPACE, ""), WORDS: title}
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:

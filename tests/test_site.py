@@ -433,7 +433,8 @@ def test_search_index_has_chinese_words_as_tokens(site: Path) -> None:
     tokens = set()
     for doc in index["docs"]:
         if not doc["location"].startswith("en/"):
-            tokens.update(separator.split(doc["title"] + " " + doc["text"]))
+            words = doc.get("title_words", doc["title"])
+            tokens.update(separator.split(words + " " + doc["text"]))
     # Terms from hooks/jieba_userdict.txt; jieba's own dictionary cuts most of
     # them (套/接字, 数据/报, 字节/串, 三次/握手, 监听/队列).
     assert {"套接字", "数据报", "字节串", "三次握手", "端口号", "监听队列"} <= tokens
@@ -458,8 +459,11 @@ def tokens(index: dict[str, Any], page: str | None = None) -> set[str]:
     found = set()
     for doc in index["docs"]:
         if page is None or doc["location"].split("#")[0] == page:
-            for field in (doc["title"], doc["text"]):
-                text = html.unescape(HTML_TAG.sub(" ", field)).lower()
+            # Every field the index's config lists, as the theme's search
+            # builds its lunr.js index from them (title_words among them).
+            for name in index["config"]["fields"]:
+                field = doc.get(name) or ""
+                text = html.unescape(HTML_TAG.sub(" ", str(field))).lower()
                 found.update(filter(None, separator.split(text)))
     return found
 
@@ -589,3 +593,37 @@ def test_no_page_has_an_empty_tabindex(site: Path) -> None:
         if 'tabindex=""' in path.read_text(encoding="utf-8")
     ]
     assert found == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_results_show_titles_without_zero_width_spaces(
+    site: Path, language: str
+) -> None:
+    index = json.loads((site / SEARCH_INDEX[language]).read_text("utf-8"))
+    docs = index["docs"]
+    assert [d["title"] for d in docs if "\u200b" in d["title"]] == []
+    # The Chinese titles' words stay searchable, in a field of their own
+    # that the theme's search builds its index from (hooks/search_split.py).
+    separator = re.compile(index["config"]["separator"])
+    worded = [d for d in docs if "title_words" in d]
+    if language == "zh":
+        assert len(worded) == len(docs)
+        assert index["config"]["fields"] == {
+            "title_words": {"boost": 1000.0},  # in the title's place
+            "text": {"boost": 1.0},
+            "tags": {"boost": 1000000.0},
+        }
+        assert all(
+            "".join(separator.split(d["title_words"]))
+            == "".join(separator.split(d["title"]))
+            for d in worded
+        )
+        assert any("代码" in separator.split(d["title_words"]) for d in worded)
+    else:
+        assert worded == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_index_is_written_as_utf8_not_escapes(site: Path, language: str) -> None:
+    text = (site / SEARCH_INDEX[language]).read_text("utf-8")
+    assert "\\u" not in text.replace("\\\\u", "")  # the separator's own \\u200b aside
