@@ -13,7 +13,12 @@ with that instruction instead of skipping them.
 Every page is opened in a fresh browser context that records each request
 and console message; ``Tab.problems`` lists what must not happen: a request
 to any host but the local server, an error in the console, an uncaught
-exception, a failed response.
+exception, a failed response. The fixtures ``visit``, ``dark_visit`` and
+``phone_visit`` make each of a page's three visits (tests/browser/visits.py)
+once per run, for all the tests that read it.
+
+The local server answers a missing address as GitHub Pages does: status 404
+with the site's 404.html.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +37,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.site import ROOT
+from tests.browser.site import ROOT, languages, nav_pages, page_group
 from tests.pages import build_site
 
 if TYPE_CHECKING:  # Playwright is only installed by the browser task.
@@ -63,6 +69,7 @@ MISSING_CHROMIUM = (
 ACTION_TIMEOUT = 10_000
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 667}
+NOT_FOUND_PAGE = "404.html"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
@@ -78,6 +85,35 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return True
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` as the tests need it: all of a page's tests on one worker.
+
+    pytest-xdist 3.8 puts a test in its ``xdist_group`` by appending
+    ``@GROUP`` to the test's node id, which pytest 9.2's structured node ids
+    silently ignore (pytest-dev/pytest-xdist#1386, open): each test became a
+    group of its own, and a page was visited by every worker that ran one of
+    its tests. Until xdist is fixed, a test whose id has no group is given
+    the one its parameter id names: `page_params` (visits.py) gives a page's
+    tests the id of their group, ``zh-tcp``.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling  # noqa: PLC0415
+
+    groups = {page_group(lang, page) for lang in languages() for page in nav_pages()}
+
+    class PageGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope: str = super()._split_scope(nodeid)
+            if scope == nodeid and nodeid.endswith("]"):
+                parameters = nodeid[nodeid.rindex("[") + 1 : -1]
+                if parameters in groups:
+                    return parameters
+            return scope
+
+    return PageGroupScheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the site once, strictly, into a temporary folder."""
@@ -89,6 +125,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """No access log on the test output."""
+
+    def send_error(
+        self, code: int, message: str | None = None, explain: str | None = None
+    ) -> None:
+        """A missing address gets the site's 404.html, as on GitHub Pages."""
+        not_found = Path(self.directory) / NOT_FOUND_PAGE
+        if code != HTTPStatus.NOT_FOUND or not not_found.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = not_found.read_bytes()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 class _Server(ThreadingHTTPServer):
@@ -195,10 +247,22 @@ class Tab:
 
 
 def new_tab(
-    browser: Browser, origin: str, *, phone: bool = False, clipboard: bool = False
+    browser: Browser,
+    origin: str,
+    *,
+    phone: bool = False,
+    clipboard: bool = False,
+    dark: bool = False,
 ) -> tuple[Tab, BrowserContext]:
-    """A page in a fresh context (desktop, or a phone's screen), recording all."""
-    options: dict[str, Any] = {"viewport": PHONE if phone else DESKTOP}
+    """A page in a fresh context (desktop, or a phone's screen), recording all.
+
+    ``dark``: the browser prefers a dark colour scheme, as a system set to
+    dark mode makes it; otherwise it prefers light.
+    """
+    options: dict[str, Any] = {
+        "viewport": PHONE if phone else DESKTOP,
+        "color_scheme": "dark" if dark else "light",
+    }
     if phone:
         options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
     if clipboard:
@@ -224,8 +288,12 @@ def open_tab(browser: Browser, origin: str) -> Iterator[Callable[..., Tab]]:
     """Open pages in fresh contexts: ``open_tab()`` (desktop) or ``open_tab(phone=True)``."""
     contexts = []
 
-    def _open(*, phone: bool = False, clipboard: bool = False) -> Tab:
-        tab, context = new_tab(browser, origin, phone=phone, clipboard=clipboard)
+    def _open(
+        *, phone: bool = False, clipboard: bool = False, dark: bool = False
+    ) -> Tab:
+        tab, context = new_tab(
+            browser, origin, phone=phone, clipboard=clipboard, dark=dark
+        )
         contexts.append(context)
         return tab
 
@@ -237,3 +305,45 @@ def open_tab(browser: Browser, origin: str) -> Iterator[Callable[..., Tab]]:
 def screenshot_path(language: str, page_id: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS / f"{language}-{page_id}.png"
+
+
+def _visits(
+    browser: Browser, origin: str, make: Callable[[Tab, str, str], Any], **options: bool
+) -> Callable[[str, str], Any]:
+    """``get(language, page)``: ``make``'s record of the page, made once."""
+    made: dict[tuple[str, str], Any] = {}
+
+    def get(language: str, page: str) -> Any:
+        if (language, page) not in made:
+            tab, context = new_tab(browser, origin, **options)
+            try:
+                made[language, page] = make(tab, language, page)
+            finally:
+                context.close()
+        return made[language, page]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def visit(browser: Browser, origin: str) -> Callable[[str, str], Any]:
+    """``visit(language, page)``: the page's desktop visit, light (visits.py)."""
+    from tests.browser.visits import visit_desktop  # noqa: PLC0415
+
+    return _visits(browser, origin, visit_desktop, clipboard=True)
+
+
+@pytest.fixture(scope="session")
+def dark_visit(browser: Browser, origin: str) -> Callable[[str, str], Any]:
+    """``dark_visit(language, page)``: its desktop visit, the browser preferring dark."""
+    from tests.browser.visits import visit_dark  # noqa: PLC0415
+
+    return _visits(browser, origin, visit_dark, dark=True)
+
+
+@pytest.fixture(scope="session")
+def phone_visit(browser: Browser, origin: str) -> Callable[[str, str], Any]:
+    """``phone_visit(language, page)``: its visit on a phone's screen, light."""
+    from tests.browser.visits import visit_phone  # noqa: PLC0415
+
+    return _visits(browser, origin, visit_phone, phone=True)

@@ -14,6 +14,7 @@ or a named section; `expected_snippet` gives the exact text for each.
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 from collections.abc import Iterator
@@ -122,6 +123,11 @@ def page_id(page: str) -> str:
     return page.strip("/").replace("/", "-") or "home"
 
 
+def page_group(language: str, page: str) -> str:
+    """The test id, and pytest-xdist group, of one page in one language: ``zh-tcp``."""
+    return f"{language}-{page_id(page)}"
+
+
 def source_file(language: str, page: str) -> Path:
     docs = ROOT / config().get("docs_dir", "docs")
     return docs / language / nav_sources()[page]
@@ -209,3 +215,53 @@ def expected_snippet(spec: str) -> tuple[str, bytes]:
         chosen = lines[begin + 1 : end]
     kept = [line for line in chosen if not SECTION_MARKER.search(line.decode("utf-8"))]
     return path, b"".join(kept)
+
+
+# The chapter's original code: blocks that include it may be wider than the
+# column (its Chinese comments make long lines), and scroll with a hint.
+CHAPTER = "tests/data/chapter/"
+
+
+def chapter_titles(language: str, page: str) -> set[str]:
+    """The titles of the page's blocks that include the chapter's code."""
+    return {
+        block.title
+        for block in titled_blocks(language, page)
+        if block.snippet is not None
+        and expected_snippet(block.snippet)[0].startswith(CHAPTER)
+    }
+
+
+def output_blocks(language: str, page: str) -> list[str]:
+    """The page's ```text blocks (program output), in order, as the page shows them.
+
+    The text between the fences, without the fence's indentation (a block in
+    a list item or an admonition is indented), with the final newline that
+    the rendered block has.
+    """
+    text = source_file(language, page).read_text(encoding="utf-8")
+    found = []
+    for fence in FENCE.finditer(text):
+        words = fence["info"].split()
+        if not words or words[0] != "text":
+            continue
+        indent = fence["indent"]
+        lines = [line.removeprefix(indent) for line in fence["body"].split("\n")]
+        found.append("\n".join(lines) + "\n")
+    return found
+
+
+# A mkdocstrings line: ``::: examples.tcp.tcp_server`` renders that module.
+AUTODOC = re.compile(r"^:::[ \t]+(?P<name>[\w.]+)[ \t]*$", re.MULTILINE)
+
+
+def documented_docstrings(language: str, page: str) -> list[str]:
+    """The docstrings of the modules the page renders with mkdocstrings."""
+    text = source_file(language, page).read_text(encoding="utf-8")
+    found = []
+    for match in AUTODOC.finditer(text):
+        path = ROOT / (match["name"].replace(".", "/") + ".py")
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+        assert docstring is not None, path
+        found.append(docstring)
+    return found

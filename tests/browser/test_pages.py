@@ -8,74 +8,49 @@ button copies the code it shows (a file included in a page, byte for byte),
 a phone-sized screen can open the navigation drawer and reach every page,
 and axe-core finds no serious or critical accessibility violation.
 
-The desktop checks read one visit of the page (`visit`): it is loaded once,
-photographed, its images and code blocks read, each copy button pressed and
-the audit run, recording every request and console message all along; each
-test then checks one part of that record. The tests of a page run on one
-worker (``xdist_group``), so a page is visited once per run.
-"""
+Most checks read a visit of the page made once per run (tests/browser/
+visits.py): the desktop visit (``visit``) loads the page once, photographs
+it, reads its images and code blocks, presses each copy button and runs the
+audit, recording every request and console message all along; each test then
+checks one part of that record. The language switcher is pressed at the end
+of the page's visit in the dark scheme (``dark_visit``, test_schemes.py); the
+drawer is walked in a tab of its own, on a phone in the dark scheme (the
+phone's visit of test_layout.py is light)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.browser.conftest import PHONE, Tab, new_tab, screenshot_path
+from tests.browser.conftest import PHONE, Tab
 from tests.browser.site import (
-    COPY_BUTTON,
     expected_snippet,
-    languages,
-    nav_pages,
-    page_id,
     page_url,
     pages_with_file_blocks,
     titled_blocks,
     titled_file,
 )
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
-
-LANGUAGES = list(languages())
-PAGES = nav_pages()
-
-
-def _params(pages: dict[str, list[str]]) -> list[Any]:
-    """(language, page) parameters; one page's tests share a worker."""
-    return [
-        pytest.param(
-            language,
-            page,
-            id=f"{language}-{page_id(page)}",
-            marks=pytest.mark.xdist_group(f"{language}-{page_id(page)}"),
-        )
-        for language, names in pages.items()
-        for page in names
-    ]
-
-
-EVERY_PAGE = _params({language: PAGES for language in LANGUAGES})
-# Pages with a code block that shows a file (or lines of it).
-FILE_PAGES = _params({lang: pages_with_file_blocks(lang) for lang in LANGUAGES})
-# Material marks up diagrams it would render with Mermaid (from a CDN) like
-# this; other diagram languages would show up as raw code blocks.
-RAW_DIAGRAMS = (
-    ".mermaid, .language-mermaid, .language-plantuml, .language-dot,"
-    " .language-graphviz, .language-d2"
+from tests.browser.visits import (
+    DARK,
+    EVERY_PAGE,
+    LANGUAGES,
+    PAGES,
+    DarkVisit,
+    Visit,
+    other_language,
+    page_params,
+    scheme,
+    serious,
 )
+
+# Pages with a code block that shows a file (or lines of it).
+FILE_PAGES = page_params({lang: pages_with_file_blocks(lang) for lang in LANGUAGES})
 # Markdown or snippet notation that should have been turned into HTML.
 RAW_NOTATION = ("```", "~~~", "--8<--", ":::")
-# axe-core impact levels that fail the audit.
-FAILING_IMPACTS = {"serious", "critical"}
-# Violations of the theme itself that neither our pages nor our CSS or script
-# can fix, as (rule, CSS target axe reports), each explained here. None now:
-# the search dialog's missing name is given by docs/assets/javascripts/site.js.
-THEME_EXCEPTIONS: set[tuple[str, str]] = set()
 
 NO_MOTION = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 # JavaScript: can a person see and tap this element? It is inside the
@@ -89,10 +64,6 @@ HIT_TESTABLE = """el => {
   const hit = document.elementFromPoint(x, y);
   return hit !== null && (hit === el || el.contains(hit));
 }"""
-
-
-def other_language(language: str) -> str:
-    return next(lang for lang in LANGUAGES if lang != language)
 
 
 def path_of(origin: str, href: str, base: str) -> str:
@@ -112,101 +83,6 @@ def test_every_built_page_is_in_the_nav(site: Path) -> None:
     expected = {page_url(lang, page) for lang in LANGUAGES for page in PAGES}
     assert built == expected
     assert len(LANGUAGES) >= 2
-
-
-# JavaScript: the page's SVG images, once each has been decoded.
-SVG_IMAGES = """async () => {
-  const svgs = [...document.images].filter(
-    img => new URL(img.src, location).pathname.endsWith(".svg"));
-  for (const img of svgs) {
-    img.scrollIntoView();  // in case one is ever loaded lazily
-    await img.decode().catch(() => {});
-  }
-  return svgs.map(img => ({src: img.getAttribute("src"), complete: img.complete,
-                           width: img.naturalWidth, alt: img.alt}));
-}"""
-# JavaScript: the text of the page's content, without code.
-PROSE = """() => {
-  const content = document.querySelector(".md-content").cloneNode(true);
-  content.querySelectorAll("pre, code").forEach(el => el.remove());
-  return content.innerText;
-}"""
-# JavaScript: each copy button's block: its title and the code it shows.
-CODE_BLOCKS = f"""() => [...document.querySelectorAll({COPY_BUTTON!r})].map(button => {{
-  const title = button.closest(".highlight").querySelector(":scope > .filename");
-  const code = document.querySelector(button.getAttribute("data-clipboard-target"));
-  return {{title: title ? title.textContent : null, shown: code.textContent}};
-}})"""
-# JavaScript: what the clipboard holds; then empty it for the next button.
-TAKE_CLIPBOARD = """async () => {
-  const text = await navigator.clipboard.readText();
-  await navigator.clipboard.writeText("");
-  return text;
-}"""
-
-
-@dataclass
-class Visit:
-    """What one desktop visit of a page found (see the module's docstring)."""
-
-    lang: str = ""
-    title: str = ""
-    images: list[dict[str, Any]] = field(default_factory=list)
-    raw_diagrams: int = 0
-    prose: str = ""
-    blocks: list[dict[str, Any]] = field(default_factory=list)  # title, shown, copied
-    code_count: int = 0
-    violations: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-
-
-def _visit(tab: Tab, language: str, page: str) -> Visit:
-    # axe-core, as the browser task installs it (requirements/browser.txt).
-    from axe_playwright_python.sync_playwright import Axe  # noqa: PLC0415
-
-    found = Visit()
-    # networkidle: the search index and lunr's language files are loaded too.
-    tab.open(page_url(language, page), wait_until="networkidle")
-    tab.page.evaluate("document.fonts.ready")
-    tab.page.screenshot(path=screenshot_path(language, page_id(page)), full_page=True)
-    found.lang = tab.page.evaluate("document.documentElement.lang")
-    found.title = tab.page.title()
-    found.images = tab.page.evaluate(SVG_IMAGES)
-    found.raw_diagrams = tab.page.locator(RAW_DIAGRAMS).count()
-    found.prose = tab.page.evaluate(PROSE)
-    found.code_count = tab.page.locator("pre > code").count()
-    # Press each copy button as a reader does (a real click: the browser
-    # lets a page write to the clipboard only on a user's gesture).
-    found.blocks = tab.page.evaluate(CODE_BLOCKS)
-    tab.page.evaluate(TAKE_CLIPBOARD)
-    for block, button in zip(
-        found.blocks, tab.page.locator(COPY_BUTTON).all(), strict=True
-    ):
-        button.click()
-        block["copied"] = tab.page.evaluate(TAKE_CLIPBOARD)
-    results = Axe().run(tab.page, options={"resultTypes": ["violations"]})
-    found.violations = results.response["violations"]
-    found.problems = tab.problems()
-    found.requests = list(tab.requests)
-    return found
-
-
-@pytest.fixture(scope="session")
-def visit(browser: Browser, origin: str) -> Iterator[Callable[[str, str], Visit]]:
-    """``visit(language, page)``: the page's desktop visit, made once per run."""
-    visits: dict[tuple[str, str], Visit] = {}
-
-    def _get(language: str, page: str) -> Visit:
-        if (language, page) not in visits:
-            tab, context = new_tab(browser, origin, clipboard=True)
-            try:
-                visits[language, page] = _visit(tab, language, page)
-            finally:
-                context.close()
-        return visits[language, page]
-
-    yield _get
 
 
 @pytest.mark.parametrize(("language", "page"), EVERY_PAGE)
@@ -236,19 +112,18 @@ def test_diagrams_are_drawn_and_no_notation_is_left_raw(
 
 @pytest.mark.parametrize(("language", "page"), EVERY_PAGE)
 def test_language_switcher_leads_to_the_same_page_in_the_other_language(
-    open_tab: Callable[..., Tab], language: str, page: str
+    dark_visit: Callable[[str, str], DarkVisit], language: str, page: str
 ) -> None:
-    tab = open_tab()
-    tab.open(page_url(language, page))
+    # The switcher is pressed at the end of the page's visit in the dark
+    # scheme (test_schemes.py): the scheme stays dark on the other page.
+    found = dark_visit(language, page)
     other = other_language(language)
-    # The selector opens on hover, as a reader's mouse does it.
-    tab.page.locator(".md-header__option .md-select").hover()
-    link = tab.page.locator(f'.md-select__link[hreflang="{other}"]')
-    with tab.page.expect_navigation():
-        link.click()
-    assert urlsplit(tab.page.url).path == page_url(other, page)
-    assert tab.page.evaluate("document.documentElement.lang") == other
-    assert tab.problems() == []
+    assert found.switched == {
+        "path": page_url(other, page),
+        "lang": other,
+        "scheme": DARK,
+    }
+    assert found.problems == [], found.requests
 
 
 def _file_blocks(
@@ -364,8 +239,11 @@ def _reachable_nav_links(tab: Tab) -> set[str]:
 def test_phone_screen_drawer_reaches_every_page(
     open_tab: Callable[..., Tab], language: str, page: str
 ) -> None:
-    tab = open_tab(phone=True)
+    # In the dark scheme: the phone's visit in test_layout.py is light, so a
+    # phone in dark mode is checked here (no console error, no failed load).
+    tab = open_tab(phone=True, dark=True)
     tab.open(page_url(language, page))
+    assert scheme(tab.page) == DARK
     # Panels slide in 0.25 s; without the animation each tap's result is
     # there at once, with nothing to wait for.
     tab.page.add_style_tag(content=NO_MOTION)
@@ -381,13 +259,8 @@ def test_axe_finds_no_serious_accessibility_violation(
     visit: Callable[[str, str], Visit], language: str, page: str
 ) -> None:
     found = visit(language, page)
-    serious = [
-        (violation["id"], " ".join(node["target"]), violation["help"])
-        for violation in found.violations
-        if violation["impact"] in FAILING_IMPACTS
-        for node in violation["nodes"]
-        if (violation["id"], " ".join(node["target"])) not in THEME_EXCEPTIONS
-    ]
-    assert serious == []
+    # Light scheme, desktop width; test_schemes.py audits the dark scheme and
+    # test_layout.py a phone's width. No violation is excepted.
+    assert serious(found.violations) == []
     # axe checks that lang is there and valid; this, that it is the right one.
     assert found.lang == language

@@ -21,13 +21,36 @@ document.addEventListener("click", function (event) {
   }
 })();
 
-// 3. Regions that scroll sideways (wide tables, diagrams on a phone) can be
-//    scrolled with the keyboard too: each gets a place in the tab order
-//    (axe-core: scrollable-region-focusable). Code blocks have one already.
-document.querySelectorAll(
-  ".md-typeset__scrollwrap, .md-typeset p:has(> img[src$='.svg']:only-child)"
-).forEach(function (region) {
-  if (region.scrollWidth > region.clientWidth && !region.hasAttribute("tabindex")) {
-    region.setAttribute("tabindex", "0");
+// 3. Regions that scroll sideways (wide tables, code blocks, diagrams on a
+//    phone) can be scrolled with the keyboard too: each one that scrolls has
+//    a place in the tab order, and loses it once it fits (axe-core:
+//    scrollable-region-focusable). Material wraps tables in their scrolling
+//    region only when it sets up the page (document$), after this script has
+//    run, and gives a code block a tab stop only where there is a mouse
+//    ("(hover)"), so phones had none; this observer runs after Material's,
+//    on every change of size.
+(function () {
+  var observer = new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) {
+      var region = entry.target;
+      if (region.scrollWidth > region.clientWidth) {
+        region.setAttribute("tabindex", "0");
+      } else {
+        region.removeAttribute("tabindex");
+      }
+    });
+  });
+  function watch() {
+    document.querySelectorAll(".md-typeset__scrollwrap, .md-typeset pre > code").forEach(function (region) {
+      observer.observe(region);
+    });
+    document.querySelectorAll(".md-typeset p > img[src$='.svg']:only-child").forEach(function (image) {
+      observer.observe(image.parentElement);
+    });
   }
-});
+  if (window.document$) {
+    window.document$.subscribe(watch);
+  } else {
+    watch();
+  }
+})();
