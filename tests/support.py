@@ -6,6 +6,7 @@ server: a test waits for the line in which the server prints its port.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import queue
 import re
@@ -14,6 +15,7 @@ import socket
 import subprocess
 import threading
 from pathlib import Path
+from types import ModuleType
 from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,3 +235,14 @@ def talk(port: int, data: bytes) -> bytes:
         while chunk := sock.recv(65536):
             reply += chunk
         return bytes(reply)
+
+
+def load_hook(name: str) -> ModuleType:
+    """Import ``hooks/NAME.py`` (hooks/ is not a package) under its own name."""
+    spec = importlib.util.spec_from_file_location(
+        f"hooks_{name}_test", ROOT / "hooks" / f"{name}.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

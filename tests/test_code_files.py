@@ -9,31 +9,19 @@ download link gives the very file the page includes.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
 from tests.pages import DOCS, LANGUAGES, build_site, page_files
-from tests.support import ROOT
+from tests.support import ROOT, load_hook
 
 pytestmark = pytest.mark.no_cover  # nothing here runs examples/
 
 
-def load_hook() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "code_files_test", ROOT / "hooks" / "code_files.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = load_hook()
+hook = load_hook("code_files")
 DIRECTIVES = [
     (page, match["old"], match["new"])
     for page in page_files()

@@ -11,20 +11,17 @@ the English docstrings.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import griffe
 import pytest
 import yaml
 
-from tests.support import ROOT
+from tests.support import ROOT, load_hook
 
 CATALOG = ROOT / "docs" / "zh" / "reference" / "docstrings.yml"
-HOOK = ROOT / "hooks" / "docstrings_zh.py"
 ZH_REFERENCE = ROOT / "docs" / "zh" / "reference"
 
 # As in mkdocs.yml (mkdocstrings' docstring_options).
@@ -42,16 +39,7 @@ WORD = r"[A-Za-z][A-Za-z0-9'+-]*"
 ENGLISH_RUN = re.compile(rf"\b{WORD}(?:[\s,;:.!?()\"']+{WORD}){{2,}}")
 
 
-def load_hook() -> ModuleType:
-    """Import hooks/docstrings_zh.py (not a package) under its own name."""
-    spec = importlib.util.spec_from_file_location("docstrings_zh_test", HOOK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = load_hook()
+hook = load_hook("docstrings_zh")
 PACKAGE = griffe.load("examples", search_paths=[str(ROOT)])
 OBJECTS: dict[str, griffe.Object] = {
     obj.path: obj for obj in hook.walk(PACKAGE) if obj.docstring

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from tests.pages import REPO_URL, build_site
-from tests.support import ROOT
+from tests.support import load_hook
 
 pytestmark = pytest.mark.no_cover  # nothing here runs examples/
 
 
-def load_hook() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "repository_test", ROOT / "hooks" / "repository.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = load_hook()
+hook = load_hook("repository")
 
 
 @pytest.mark.parametrize(
