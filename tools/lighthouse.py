@@ -601,7 +601,11 @@ def main(argv: list[str] | None = None) -> int:
             site.server = servers.enter_context(serve)
             sites.append(site)
         every = (url for site in sites for url in pages(site.folder))
-        urls = args.page or list(dict.fromkeys(every))
+        known = list(dict.fromkeys(every))
+        urls = [page.lstrip("/") for page in args.page] if args.page else known
+        unknown = [page for page in urls if page not in known]
+        if unknown:
+            sys.exit(f"error: no such page: {', '.join(unknown)} (pages: {known})")
         started = f"{datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
         print(
             f"Lighthouse on {len(urls)} pages of {len(sites)} site(s), one page at "
