@@ -627,3 +627,30 @@ def test_search_results_show_titles_without_zero_width_spaces(
 def test_search_index_is_written_as_utf8_not_escapes(site: Path, language: str) -> None:
     text = (site / SEARCH_INDEX[language]).read_text("utf-8")
     assert "\\u" not in text.replace("\\\\u", "")  # the separator's own \\u200b aside
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_index_leaves_out_whole_programs_but_keeps_commands(
+    site: Path, language: str
+) -> None:
+    # Whole programs (offered as downloads) were a fifth of the compressed
+    # index; commands, output and short snippets stay searchable.
+    docs = search_index(site, language)["docs"]
+    blocks = [
+        block
+        for doc in docs
+        for block in re.findall(r"<pre><code>.*?</code></pre>", doc["text"], re.DOTALL)
+    ]
+    assert [b[:60] for b in blocks if b.count("\n") > 25] == []
+    # ... though the page shows such blocks: the hardened programs.
+    page = (site / LANGUAGES[language].lstrip("/") / "tcp/index.html").read_text(
+        "utf-8"
+    )
+    shown = re.findall(r"<pre.*?</pre>", page, re.DOTALL)
+    assert len([b for b in shown if b.count("\n") > 25]) >= 2
+    assert "<pre><code>python tcp_server_min.py\n</code></pre>" in blocks
+    # The page that shows the hardened server still has it in the index, by
+    # the prose about it: its name and the errors it reports.
+    tcp = " ".join(d["text"] for d in docs if d["location"].startswith("tcp/"))
+    assert "tcp_server.py" in tcp
+    assert "ConnectionRefusedError" in tcp
