@@ -9,8 +9,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import pytest
+from hypothesis import settings
 
 from tests.support import TIMEOUT, Program
+
+# The property tests (tests/framing/) must keep the suite quick: 50 examples
+# each instead of hypothesis's 100; no deadline per example, which a loaded
+# machine or coverage's tracing would miss for no fault of the code; and no
+# example database left in the working tree (.hypothesis/).
+settings.register_profile("suite", max_examples=50, deadline=None, database=None)
+settings.load_profile("suite")
 
 T = TypeVar("T")
 

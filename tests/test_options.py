@@ -18,6 +18,7 @@ from types import ModuleType
 
 import pytest
 
+from examples.framing import json_messages, length_prefix, line_framing, pickle_danger
 from examples.tcp import tcp_client, tcp_server
 from examples.udp import udp_receiver, udp_sender
 from tests.support import Program, example_path
@@ -27,8 +28,20 @@ PROGRAMS: dict[str, ModuleType] = {
     "tcp_client.py": tcp_client,
     "udp_receiver.py": udp_receiver,
     "udp_sender.py": udp_sender,
+    "length_prefix.py": length_prefix,
+    "line_framing.py": line_framing,
+    "json_messages.py": json_messages,
+    "pickle_danger.py": pickle_danger,
 }
-WITH_TIMEOUT = ["tcp_server.py", "tcp_client.py", "udp_sender.py"]
+WITH_TIMEOUT = [
+    "tcp_server.py",
+    "tcp_client.py",
+    "udp_sender.py",
+    "length_prefix.py",
+    "line_framing.py",
+    "json_messages.py",
+    "pickle_danger.py",
+]
 USAGE_OPTION = re.compile(r"\[(--[\w-]+)(?: [A-Z]+)?\]|\[([A-Z]+)\]")
 
 

@@ -1,7 +1,8 @@
 """Helpers repeated in several examples are the same code in each.
 
 Each example runs alone when copied, so small helpers (``decode``,
-``format_address``, ``port_number``, ``seconds``, ``recv_all``) are written
+``format_address``, ``port_number``, ``seconds``, ``recv_all``; the length
+prefix's functions and exceptions, such as ``recv_exactly``) are written
 into every file that needs them. This test keeps the copies from drifting
 apart: each is identical, docstring included, in every file that has it.
 """
@@ -16,9 +17,23 @@ import pytest
 from tests.support import EXAMPLES
 
 HARDENED = sorted(EXAMPLES.glob("*/*.py"))
-SHARED = {"decode", "format_address", "port_number", "seconds", "recv_all"}
+SHARED = {
+    "decode",
+    "format_address",
+    "port_number",
+    "seconds",
+    "recv_all",
+    # examples/framing/: the length prefix, copied where it is needed
+    "byte_count",
+    "check_size",
+    "encode_message",
+    "recv_exactly",
+    "recv_message",
+    "MessageTooLarge",
+    "IncompleteMessage",
+}
 # Functions of the same name that do each program's own work.
-OWN = {"parse_args", "main", "serve"}
+OWN = {"parse_args", "main", "serve", "exchange"}
 
 
 def functions(path: Path) -> dict[str, str]:
@@ -26,7 +41,7 @@ def functions(path: Path) -> dict[str, str]:
     return {
         node.name: ast.get_source_segment(source, node) or ""
         for node in ast.parse(source).body
-        if isinstance(node, ast.FunctionDef)
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef))
     }
 
 
