@@ -36,6 +36,7 @@ MINIMAL = sorted(
 def test_every_minimal_program_is_found() -> None:
     assert MINIMAL == [
         "echo_server_min.py",
+        "echo_threads_min.py",
         "framing_min.py",
         "tcp_client_min.py",
         "tcp_server_min.py",

@@ -19,6 +19,14 @@ from types import ModuleType
 import pytest
 
 from examples.framing import json_messages, length_prefix, line_framing, pickle_danger
+from examples.servers import (
+    echo_asyncio,
+    echo_client,
+    echo_selectors,
+    echo_sequential,
+    echo_socketserver,
+    echo_threads,
+)
 from examples.tcp import tcp_client, tcp_server
 from examples.udp import udp_receiver, udp_sender
 from tests.support import Program, example_path
@@ -32,6 +40,12 @@ PROGRAMS: dict[str, ModuleType] = {
     "line_framing.py": line_framing,
     "json_messages.py": json_messages,
     "pickle_danger.py": pickle_danger,
+    "echo_sequential.py": echo_sequential,
+    "echo_threads.py": echo_threads,
+    "echo_socketserver.py": echo_socketserver,
+    "echo_selectors.py": echo_selectors,
+    "echo_asyncio.py": echo_asyncio,
+    "echo_client.py": echo_client,
 }
 WITH_TIMEOUT = [
     "tcp_server.py",
@@ -41,6 +55,7 @@ WITH_TIMEOUT = [
     "line_framing.py",
     "json_messages.py",
     "pickle_danger.py",
+    "echo_client.py",
 ]
 USAGE_OPTION = re.compile(r"\[(--[\w-]+)(?: [A-Z]+)?\]|\[([A-Z]+)\]")
 

@@ -31,6 +31,16 @@ SHARED = {
     "recv_message",
     "MessageTooLarge",
     "IncompleteMessage",
+    # examples/servers/: the echo servers' common parts (FrameDecoder from
+    # examples/framing/, open_server and accept_client from tcp_server.py)
+    "FrameDecoder",
+    "open_server",
+    "accept_client",
+    "add_options",
+    "echo_client",
+    "hang_up",
+    "report",
+    "stop_on_signals",
 }
 # Functions of the same name that do each program's own work.
 OWN = {"parse_args", "main", "serve", "exchange"}

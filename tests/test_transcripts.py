@@ -47,6 +47,12 @@ SERVERS = (
     "udp_receiver_min.py",
     "examples.tcp.tcp_server",
     "examples.udp.udp_receiver",
+    "echo_sequential.py",
+    "echo_threads.py",
+    "echo_socketserver.py",
+    "echo_selectors.py",
+    "echo_asyncio.py",
+    "echo_threads_min.py",
 )
 PROMPTS = ("Message to send: ", "Reply: ")
 PLATFORMS = {"linux": "linux", "macos": "darwin", "windows": "win32"}
