@@ -27,7 +27,18 @@ from tests.support import ROOT, example_path
 
 EXAMPLES = ["tcp_server", "tcp_client", "udp_sender", "udp_receiver"]
 # Page paths under a language's root, as MkDocs writes them (directory URLs).
-TOPICS = ["basics", "layers", "socket-api", "tcp", "udp", "errata", "faq", "glossary"]
+TOPICS = [
+    "basics",
+    "layers",
+    "socket-api",
+    "tcp",
+    "udp",
+    "framing",
+    "servers",
+    "errata",
+    "faq",
+    "glossary",
+]
 PAGES = ["", *(f"{t}/" for t in TOPICS), *(f"reference/{name}/" for name in EXAMPLES)]
 # Language -> URL prefix of its pages: Chinese is the default, at the root.
 LANGUAGES = {"zh": "/", "en": "/en/"}

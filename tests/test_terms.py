@@ -137,7 +137,7 @@ def test_each_term_has_one_spelling(language: str, name: str) -> None:
 # The name Chinese learners search for when messages split or run together;
 # it is named, and explained, wherever the byte stream is (the English pages
 # give it as Chinese text with its translation).
-STREAM_PAGES = ["faq.md", "tcp.md", "glossary.md", "basics.md"]
+STREAM_PAGES = ["faq.md", "tcp.md", "glossary.md", "basics.md", "framing.md"]
 
 
 @pytest.mark.parametrize("page", STREAM_PAGES)
