@@ -72,6 +72,10 @@ class Program:
                     if measure or "COVERAGE" not in k
                 },
                 "PYTHONWARNINGS": "default" if warnings else "",
+                # argparse wraps usage and help to the terminal's width, which
+                # a program on a pipe takes from COLUMNS: the pages show what
+                # an 80-column terminal shows, whatever the test runner's is.
+                "COLUMNS": "80",
             },
         )
         self._out: queue.Queue[str | None] = queue.Queue()
