@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pages import DOCS, LANGUAGES, blocks, normalise, page_files
+from tests.pages import DOCS, LANGUAGES, as_on_page, blocks, normalise, page_files
 from tests.support import ROOT, TIMEOUT, Program, example_path, is_minimal
 
 SERVERS = (
@@ -291,7 +291,7 @@ def run_transcript(
             if terminal.first_line is not None:
                 out = terminal.first_line + "\n" + out
             views[terminal.step.role] = normalise(
-                terminal_view(out, terminal.step), port
+                as_on_page(terminal_view(out, terminal.step)), port
             )
             assert code in (0, 1, 2, 130), (terminal.step.command, code, out)
     return views
