@@ -122,6 +122,18 @@ def bench(session: nox.Session) -> None:
     session.log(f"pytest -n 2: {test_seconds:.1f} s")
 
 
+@nox.session(name="bench-servers")
+def bench_servers(session: nox.Session) -> None:
+    """Round trips per second and connections held by each echo server.
+
+    A benchmark, not a test: tools/bench_servers.py starts each server of
+    examples/servers/ on 127.0.0.1 and drives it with asyncio clients; the
+    table goes to artifacts/bench/servers.md. Arguments go to the tool
+    (``--seconds 3``, ``--limit 2000``).
+    """
+    session.run("python", "tools/bench_servers.py", *session.posargs)
+
+
 @nox.session
 def browser(session: nox.Session) -> None:
     """Test the built site in Chromium: every page, both languages (tests/browser).
