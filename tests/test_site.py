@@ -665,3 +665,18 @@ def test_search_index_leaves_out_whole_programs_but_keeps_commands(
     tcp = " ".join(d["text"] for d in docs if d["location"].startswith("tcp/"))
     assert "tcp_server.py" in tcp
     assert "ConnectionRefusedError" in tcp
+
+
+def test_no_stylesheet_restyles_every_element_when_the_palette_loads(
+    site: Path,
+) -> None:
+    # The theme's script sets and removes data-md-color-switching on <body>
+    # on every page load; a rule "[data-md-color-switching] *" made each
+    # change restyle the whole page (hooks/theme_fixes.py).
+    sheets = sorted(site.glob("assets/stylesheets/*.css"))
+    assert any(sheet.name.startswith("palette.") for sheet in sheets)
+    universal = re.compile(r"\[data-md-color-switching\]\s*(\*|:)")
+    found = [
+        sheet.name for sheet in sheets if universal.search(sheet.read_text("utf-8"))
+    ]
+    assert found == []
