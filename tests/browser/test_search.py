@@ -40,6 +40,15 @@ RESULTS = ".md-search-result__list > .md-search-result__item"
 # How long the results may take to appear (ms): the index loads in a worker.
 RESULTS_TIMEOUT = 5_000
 NUMBER = re.compile(r"\d+")
+# Scroll the results to a little above their end, let a frame pass (so that
+# the theme sees a scroll event there), then to the end.
+SCROLL_TO_END = """async wrap => {
+  const frame = () => new Promise(done => requestAnimationFrame(done));
+  wrap.scrollTo(0, wrap.scrollHeight - wrap.clientHeight - 40);
+  await frame();
+  await frame();
+  wrap.scrollTo(0, wrap.scrollHeight);
+}"""
 
 
 def test_every_language_has_key_terms() -> None:
@@ -72,7 +81,11 @@ def search(tab: Tab, query: str) -> list[str]:
     total = int(NUMBER.findall(page.locator(".md-search-result__meta").inner_text())[0])
     scroller = page.locator(".md-search__scrollwrap")
     while (shown := results.count()) < total:
-        scroller.evaluate("wrap => wrap.scrollTo(0, wrap.scrollHeight)")
+        # As a reader scrolls: through the list, then to its end. Material
+        # adds results when the end comes into view, noticed on a scroll
+        # event; jumping from one end to the next, as one scrollTo() does,
+        # never leaves the end, and the next results would never come.
+        scroller.evaluate(SCROLL_TO_END)
         page.wait_for_function(
             f"n => document.querySelectorAll({RESULTS!r}).length > n", arg=shown
         )
