@@ -4,7 +4,8 @@ Each program's ``--help`` gives one line to each option and shows its
 default; the usage line in its docstring (shown on its reference page) names
 every option the parser knows; and a port or a timeout that cannot work is
 refused while the arguments are parsed, in one line, before any socket is
-opened (a timeout of -1 used to crash the server at its first client, and 0
+opened (checked in this process for every value, and once per program through
+the command itself) (a timeout of -1 used to crash the server at its first client, and 0
 gave "Resource temporarily unavailable").
 """
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 import argparse
 import ast
 import re
+import socket
+import sys
 from collections.abc import Callable
 from types import ModuleType
 
@@ -116,12 +119,40 @@ def test_the_docstrings_usage_names_every_option(name: str) -> None:
     assert named == expected, usage
 
 
+def refused(
+    name: str,
+    argv: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> tuple[object, str, str]:
+    """Run the program's main() in this process, as ``python NAME ARGV`` would.
+
+    argparse names the program after ``sys.argv[0]`` and wraps to COLUMNS, as
+    in a terminal. Any socket the program tried to make would fail the test:
+    a refused value must be refused before anything is opened.
+    """
+
+    def no_socket(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"{name} opened a socket before refusing {argv}")
+
+    monkeypatch.setattr(sys, "argv", [str(example_path(name)), *argv])
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(socket, "socket", no_socket)
+    with pytest.raises(SystemExit) as exit_:
+        PROGRAMS[name].main(argv)
+    out, err = capsys.readouterr()
+    return exit_.value.code, out, err
+
+
 @pytest.mark.parametrize("name", PROGRAMS)
 @pytest.mark.parametrize("port", ["70000", "-1", "http", "8888.5"])
 def test_a_port_that_cannot_be_is_refused_in_plain_words(
-    name: str, port: str, start: Callable[..., Program]
+    name: str,
+    port: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, err = start(str(example_path(name)), "--port", port).finish()
+    code, out, err = refused(name, ["--port", port], monkeypatch, capsys)
     assert (code, out) == (2, "")
     assert "Traceback" not in err
     assert err.splitlines()[-1] == (
@@ -134,15 +165,32 @@ def test_a_port_that_cannot_be_is_refused_in_plain_words(
 @pytest.mark.parametrize("name", WITH_TIMEOUT)
 @pytest.mark.parametrize("timeout", ["-1", "0", "nan", "inf", "1e10", "soon"])
 def test_a_timeout_that_cannot_work_is_refused_before_anything_starts(
-    name: str, timeout: str, start: Callable[..., Program]
+    name: str,
+    timeout: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, err = start(str(example_path(name)), "--timeout", timeout).finish()
+    code, out, err = refused(name, ["--timeout", timeout], monkeypatch, capsys)
     assert (code, out) == (2, "")  # nothing listened, nothing was sent
     assert "Traceback" not in err
     assert err.splitlines()[-1] == (
         f"{name}: error: argument --timeout: must be a number of seconds above 0"
         f" and at most 86400, not {timeout!r}"
     )
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_the_command_refuses_a_bad_port_as_main_does(
+    name: str, start: Callable[..., Program]
+) -> None:
+    """One bad value per program through the real command: the same one line."""
+    code, out, err = start(str(example_path(name)), "--port", "70000").finish()
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1] == (
+        f"{name}: error: argument --port: must be a whole number from 0 to 65535,"
+        " not '70000'"
+    )
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("name", WITH_TIMEOUT)
