@@ -680,3 +680,25 @@ def test_no_stylesheet_restyles_every_element_when_the_palette_loads(
         sheet.name for sheet in sheets if universal.search(sheet.read_text("utf-8"))
     ]
     assert found == []
+
+
+def test_every_code_block_carries_its_number_of_lines(site: Path) -> None:
+    # hooks/lazy_code.py: extra.css sizes a block that is not drawn yet from
+    # --lines, so the count must be the lines the reader will see.
+    block = re.compile(
+        r'<div class="[^"]*\bhighlight\b[^"]*"(?P<style>[^>]*)>'
+        r"(?:(?!</div>).)*?<pre[^>]*><span></span><code[^>]*>(?P<code>.*?)</code>",
+        re.S,
+    )
+    counted = 0
+    wrong = []
+    for path in all_pages(site):
+        text = path.read_text("utf-8")
+        for match in block.finditer(text):
+            shown = html.unescape(re.sub(r"<[^>]+>", "", match["code"]))
+            lines = len(shown.splitlines())
+            counted += 1
+            if match["style"] != f' style="--lines: {lines}"':
+                wrong.append((path.relative_to(site).as_posix(), lines, match["style"]))
+    assert counted > 400
+    assert wrong == []

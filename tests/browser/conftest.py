@@ -199,6 +199,22 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
+# JavaScript: scroll each code block into view, one animation frame apart,
+# waiting (a bounded number of frames) for the theme to give its <pre> an id.
+SET_UP_EVERY_CODE_BLOCK = """async () => {
+  const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
+  for (const pre of document.querySelectorAll(".md-typeset div.highlight > pre")) {
+    pre.scrollIntoView({block: "center"});
+    for (let i = 0; i < 60 && !pre.id; i++) await frame();
+  }
+  window.scrollTo(0, 0);
+  await frame();
+}"""
+# JavaScript: true once every code block has been set up.
+EVERY_CODE_BLOCK_SET_UP = """() => [...document.querySelectorAll(
+  ".md-typeset div.highlight > pre")].every(pre => pre.id.startsWith("__code_"))"""
+
+
 @dataclass
 class Tab:
     """One page in a fresh browser context, with what it did recorded."""
@@ -219,6 +235,15 @@ class Tab:
         assert response is not None, path
         assert response.status == 200, f"{path}: HTTP {response.status}"
         return response
+
+    def read_every_code_block(self) -> None:
+        """Bring each code block into view in turn, as a reader scrolling does,
+        and wait until the theme has set it up (an id on its <pre>, a copy
+        button); then back to the top. The theme sets up a block only when it
+        first comes into view (``content.lazy``, hooks/lazy_code.py).
+        """
+        self.page.evaluate(SET_UP_EVERY_CODE_BLOCK)
+        self.page.wait_for_function(EVERY_CODE_BLOCK_SET_UP)
 
     def foreign_requests(self) -> list[str]:
         return [url for url in self.requests if not self.is_local(url)]

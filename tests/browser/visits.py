@@ -241,6 +241,7 @@ def visit_desktop(tab: Tab, language: str, page: str) -> Visit:
     # networkidle: the search index and lunr's language files are loaded too.
     tab.open(page_url(language, page), wait_until="networkidle")
     tab.page.evaluate("document.fonts.ready")
+    tab.read_every_code_block()
     tab.page.screenshot(path=screenshot_path(language, page_id(page)), full_page=True)
     found.lang = tab.page.evaluate("document.documentElement.lang")
     found.title = tab.page.title()
@@ -293,6 +294,7 @@ def other_language(language: str) -> str:
 def visit_dark(tab: Tab, language: str, page: str) -> DarkVisit:
     found = DarkVisit()
     tab.open(page_url(language, page), wait_until="networkidle")
+    tab.read_every_code_block()
     found.scheme = scheme(tab.page)
     found.violations = audit(tab.page)
     # Last, as it leaves the page: the language switcher, which opens on
@@ -385,6 +387,7 @@ def visit_phone(tab: Tab, language: str, page: str) -> PhoneVisit:
     found = PhoneVisit()
     tab.open(page_url(language, page), wait_until="networkidle")
     tab.page.evaluate("document.fonts.ready")
+    tab.read_every_code_block()
     found.scheme = scheme(tab.page)
     found.page_width = tab.page.evaluate("document.documentElement.scrollWidth")
     found.tables = tab.page.evaluate(TABLES)

@@ -27,22 +27,35 @@ document.addEventListener("click", function (event) {
 //    scrollable-region-focusable). Material wraps tables in their scrolling
 //    region only when it sets up the page (document$), after this script has
 //    run, and gives a code block a tab stop only where there is a mouse
-//    ("(hover)"), so phones had none; this observer runs after Material's,
-//    on every change of size.
+//    ("(hover)"), so phones had none. It sets up a code block when the block
+//    first comes into view (content.lazy), so whatever it does to the tab
+//    stop then is looked at again; otherwise the decision is made again on
+//    every change of size.
 (function () {
+  function fit(region) {
+    var scrolls = region.scrollWidth > region.clientWidth;
+    if (scrolls && region.getAttribute("tabindex") !== "0") {
+      region.setAttribute("tabindex", "0");
+    } else if (!scrolls && region.hasAttribute("tabindex")) {
+      region.removeAttribute("tabindex");
+    }
+  }
   var observer = new ResizeObserver(function (entries) {
     entries.forEach(function (entry) {
-      var region = entry.target;
-      if (region.scrollWidth > region.clientWidth) {
-        region.setAttribute("tabindex", "0");
-      } else {
-        region.removeAttribute("tabindex");
-      }
+      fit(entry.target);
+    });
+  });
+  var retabbed = new MutationObserver(function (mutations) {
+    mutations.forEach(function (mutation) {
+      fit(mutation.target);
     });
   });
   function watch() {
     document.querySelectorAll(".md-typeset__scrollwrap, .md-typeset pre > code").forEach(function (region) {
       observer.observe(region);
+    });
+    document.querySelectorAll(".md-typeset pre > code").forEach(function (region) {
+      retabbed.observe(region, { attributes: true, attributeFilter: ["tabindex"] });
     });
     document.querySelectorAll(".md-typeset p > img[src$='.svg']:only-child").forEach(function (image) {
       observer.observe(image.parentElement);
