@@ -702,3 +702,21 @@ def test_every_code_block_carries_its_number_of_lines(site: Path) -> None:
                 wrong.append((path.relative_to(site).as_posix(), lines, match["style"]))
     assert counted > 400
     assert wrong == []
+
+
+def test_each_first_paint_waits_for_the_pages_first_section_heading(site: Path) -> None:
+    # overrides/main.html: the first paint shows the opening paragraphs,
+    # which are read before the first <h2>; a link naming an id that is not
+    # the first <h2> would wait for the wrong place, or for the whole page.
+    expect = re.compile(r'<link rel="expect" href="#([^"]+)" blocking="render">')
+    checked = []
+    for path in all_pages(site):
+        text = path.read_text("utf-8")
+        first_h2 = re.search(r'<h2 id="([^"]+)"', text)
+        links = expect.findall(text)
+        if first_h2 is None:
+            assert links == [], path
+            continue
+        assert links == [first_h2[1]], path
+        checked.append(path)
+    assert len(checked) >= 2 * len(PAGES)

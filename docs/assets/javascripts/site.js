@@ -32,23 +32,36 @@ document.addEventListener("click", function (event) {
 //    stop then is looked at again; otherwise the decision is made again on
 //    every change of size.
 (function () {
-  function fit(region) {
-    var scrolls = region.scrollWidth > region.clientWidth;
-    if (scrolls && region.getAttribute("tabindex") !== "0") {
-      region.setAttribute("tabindex", "0");
-    } else if (!scrolls && region.hasAttribute("tabindex")) {
-      region.removeAttribute("tabindex");
-    }
+  // A code block far from the screen is not laid out (content-visibility,
+  // hooks/lazy_code.py): measuring it would lay it out, so it waits until
+  // it is drawn, which changes its size. All the widths are read first,
+  // then the tab stops written: a write between two reads would make the
+  // browser lay out the page again.
+  function drawn(region) {
+    return !region.checkVisibility || region.checkVisibility({ contentVisibilityAuto: true });
+  }
+  function fit(regions) {
+    regions = regions.filter(drawn);
+    var scrolls = regions.map(function (region) {
+      return region.scrollWidth > region.clientWidth;
+    });
+    regions.forEach(function (region, i) {
+      if (scrolls[i] && region.getAttribute("tabindex") !== "0") {
+        region.setAttribute("tabindex", "0");
+      } else if (!scrolls[i] && region.hasAttribute("tabindex")) {
+        region.removeAttribute("tabindex");
+      }
+    });
   }
   var observer = new ResizeObserver(function (entries) {
-    entries.forEach(function (entry) {
-      fit(entry.target);
-    });
+    fit(entries.map(function (entry) {
+      return entry.target;
+    }));
   });
   var retabbed = new MutationObserver(function (mutations) {
-    mutations.forEach(function (mutation) {
-      fit(mutation.target);
-    });
+    fit(mutations.map(function (mutation) {
+      return mutation.target;
+    }));
   });
   function watch() {
     document.querySelectorAll(".md-typeset__scrollwrap, .md-typeset pre > code").forEach(function (region) {
