@@ -13,7 +13,11 @@ on 127.0.0.1 of this machine:
 
 The clients are asyncio streams in this one process, so they share the
 machine's CPUs with the server: the numbers compare the servers with one
-another on one machine, in one run, and are not a server's capacity. The
+another on one machine, in one run, and are not a server's capacity. As a
+reference from outside Python, the same round trips are timed against socat
+(``socat TCP-LISTEN:0,fork PIPE``: a process per connection that sends back
+every byte, which is an echo of every frame) when socat is installed; its
+connections held are not measured, since that would start a process each. The
 soft limit on open files is raised (to the hard limit at most) before the
 servers start, and they inherit it.
 
@@ -33,10 +37,12 @@ import os
 import platform
 import re
 import resource
+import shutil
 import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -53,31 +59,39 @@ MESSAGE = b"x" * 64
 LISTENING = re.compile(r"Listening on (\S+):(\d+)")
 
 
+# socat -d -d reports its listening address on stderr, among other lines.
+SOCAT_LISTENING = re.compile(r"listening on AF=\d+ (\S+):(\d+)")
+SOCAT = "socat (reference)"
+
+
 class Server:
-    """One example server in a subprocess, on a free port of 127.0.0.1."""
+    """One server in a subprocess, on a free port of 127.0.0.1.
+
+    An example (``examples/servers/NAME``), or socat for ``SOCAT``.
+    """
 
     def __init__(self, name: str) -> None:
-        """Start ``examples/servers/NAME`` and read the port it printed."""
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "examples" / "servers" / name),
-                "--port",
-                "0",
-                "--idle-timeout",
-                "600",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        match = LISTENING.search(line)
-        if match is None:
+        """Start it and read the port it printed."""
+        if name == SOCAT:
+            argv = ["socat", "-d", "-d", "TCP-LISTEN:0,bind=127.0.0.1,fork", "PIPE"]
+            pattern, out, err = SOCAT_LISTENING, subprocess.DEVNULL, subprocess.PIPE
+        else:
+            path = ROOT / "examples" / "servers" / name
+            argv = [sys.executable, str(path), "--port", "0", "--idle-timeout", "600"]
+            pattern, out, err = LISTENING, subprocess.PIPE, subprocess.DEVNULL
+        self.proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
+        stream = self.proc.stdout if name != SOCAT else self.proc.stderr
+        assert stream is not None
+        for line in stream:
+            match = pattern.search(line)
+            if match is not None:
+                self.port = int(match[2])
+                break
+        else:
             self.stop()
-            raise SystemExit(f"error: {name} printed {line!r}, not its port")
-        self.port = int(match[2])
+            raise SystemExit(f"error: {name} ended without printing its port")
+        # socat logs each connection: read on, so that the pipe never fills.
+        threading.Thread(target=stream.read, daemon=True).start()
 
     def stop(self) -> None:
         """Stop it as Ctrl+C does; kill it if it has not ended in 10 s."""
@@ -88,8 +102,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
 
 
 def frame(data: bytes) -> bytes:
@@ -220,6 +232,19 @@ def main() -> int:
         finally:
             server.stop()
         row = [f"`{name}`", *(f"{r:,.0f}" for r in rates), f"{count:,}", failure]
+        print(" | ".join(row), flush=True)
+        rows.append(row)
+    if shutil.which("socat"):
+        rates = []
+        for clients in CLIENT_COUNTS:
+            server = Server(SOCAT)
+            try:
+                rates.append(
+                    asyncio.run(rate(server.port, clients, args.seconds, args.timeout))
+                )
+            finally:
+                server.stop()
+        row = [SOCAT, *(f"{r:,.0f}" for r in rates), "not measured", ""]
         print(" | ".join(row), flush=True)
         rows.append(row)
     header = [
