@@ -690,10 +690,13 @@ def test_every_code_block_carries_its_number_of_lines(site: Path) -> None:
         r"(?:(?!</div>).)*?<pre[^>]*><span></span><code[^>]*>(?P<code>.*?)</code>",
         re.S,
     )
+    any_block = re.compile(r'<div class="[^"]*\bhighlight\b[^"]*"')
     counted = 0
     wrong = []
     for path in all_pages(site):
         text = path.read_text("utf-8")
+        # every block has the shape the hook reads, so none goes unsized
+        assert len(block.findall(text)) == len(any_block.findall(text)), path
         for match in block.finditer(text):
             shown = html.unescape(re.sub(r"<[^>]+>", "", match["code"]))
             lines = len(shown.splitlines())
