@@ -200,6 +200,18 @@ def raise_file_limit(wanted: int) -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+def rates_of(name: str, seconds: float, timeout: float) -> list[float]:
+    """Round trips per second for each of CLIENT_COUNTS, a fresh server each."""
+    rates = []
+    for clients in CLIENT_COUNTS:
+        server = Server(name)
+        try:
+            rates.append(asyncio.run(rate(server.port, clients, seconds, timeout)))
+        finally:
+            server.stop()
+    return rates
+
+
 def main() -> int:
     """Measure every server; print and write the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -215,15 +227,7 @@ def main() -> int:
     files = raise_file_limit(args.limit + 200)
     rows = []
     for name in SERVERS:
-        rates = []
-        for clients in CLIENT_COUNTS:
-            server = Server(name)
-            try:
-                rates.append(
-                    asyncio.run(rate(server.port, clients, args.seconds, args.timeout))
-                )
-            finally:
-                server.stop()
+        rates = rates_of(name, args.seconds, args.timeout)
         server = Server(name)
         try:
             count, failure = asyncio.run(
@@ -235,15 +239,7 @@ def main() -> int:
         print(" | ".join(row), flush=True)
         rows.append(row)
     if shutil.which("socat"):
-        rates = []
-        for clients in CLIENT_COUNTS:
-            server = Server(SOCAT)
-            try:
-                rates.append(
-                    asyncio.run(rate(server.port, clients, args.seconds, args.timeout))
-                )
-            finally:
-                server.stop()
+        rates = rates_of(SOCAT, args.seconds, args.timeout)
         row = [SOCAT, *(f"{r:,.0f}" for r in rates), "not measured", ""]
         print(" | ".join(row), flush=True)
         rows.append(row)
